@@ -1,0 +1,131 @@
+"""The op set of one node: every operation it holds, and the fold of the current document.
+
+The set only grows. What a node shows is a pure function of it:
+- the current document is the one started by the init with the highest key;
+- an edit accepted on two nodes (a client retry that reached both) is held twice, and the
+  copy with the lower key is the one folded, everywhere — the other is kept only so that
+  watermarks stay contiguous;
+- the budget is the sum of `tokens_used` over the folded copies of all edits held.
+
+Catch-up is keyed by origin sequence numbers, never by dense versions: per origin, the highest
+contiguous sequence number held is an exact watermark, and a peer answers with every operation
+above it. A dense version names different operations on nodes that miss different ops.
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from ._diff import OpDocument, encode_diff
+from ._fold import Fold
+from ._ops import Op, OpKind
+
+
+class Added(StrEnum):
+    """What `OpSet.add` did with an operation."""
+
+    NEW = "new"  # a new operation, folded if it belongs to the current document
+    DUPLICATE = "duplicate"  # this exact operation (same key) was already held
+    SHADOWED = "shadowed"  # a copy of an edit already held with a lower key: kept, not folded
+    SWAPPED = "swapped"  # a copy with a lower key than the one folded: it replaces it
+
+
+class OpSet:
+    """All operations a node holds, with the current document folded."""
+
+    def __init__(self, *, keep_document: bool = True) -> None:
+        self._ops: dict[int, Op] = {}
+        self._winner: dict[str, Op] = {}  # edit_id -> copy with the lowest key
+        self._contiguous: dict[int, int] = {}
+        self._ahead: dict[int, set[int]] = {}
+        self._tokens = 0
+        self.fold: Fold | None = None
+        self.document: OpDocument | None = OpDocument() if keep_document else None
+
+    # -- reading -----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._ops
+
+    @property
+    def tokens_used(self) -> int:
+        """Sum of `tokens_used` of every edit held, each edit counted once."""
+        return self._tokens
+
+    def winner(self, edit_id: str) -> Op | None:
+        """The copy of an edit that counts (lowest key), if held."""
+        return self._winner.get(edit_id)
+
+    def all_ops(self) -> list[Op]:
+        """Every operation held, copies included, in key order."""
+        return [self._ops[key] for key in sorted(self._ops)]
+
+    def edits(self) -> list[Op]:
+        """The copy that counts of every edit held, in key order."""
+        return sorted(self._winner.values(), key=lambda op: op.key)
+
+    def watermark(self) -> dict[int, int]:
+        """Per origin, the highest sequence number up to which everything is held."""
+        return dict(self._contiguous)
+
+    def seen(self) -> tuple[tuple[int, int], ...]:
+        """The watermark as stored in a new operation's `seen`."""
+        return tuple(sorted(self._contiguous.items()))
+
+    def next_seq(self, origin: int) -> int:
+        """Sequence number for the next operation this node originates."""
+        return self._contiguous.get(origin, 0) + len(self._ahead.get(origin, ())) + 1
+
+    def missing(self, watermark: Mapping[int, int]) -> list[Op]:
+        """Operations a peer with `watermark` lacks (possibly some it holds beyond it)."""
+        return sorted(
+            (op for op in self._ops.values() if op.seq > watermark.get(op.origin, 0)),
+            key=lambda op: op.key,
+        )
+
+    def since_version(self, version: int) -> list[tuple[int, Op]]:
+        """Spec catch-up: `(dense version, op)` of the current document after `version`."""
+        if self.fold is None:
+            return []
+        ops = self.fold.ops()
+        return [(index + 1, op) for index, op in enumerate(ops) if index + 1 > version]
+
+    # -- changing ----------------------------------------------------------------------
+    def add(self, op: Op) -> Added:
+        """Hold an operation (idempotent) and fold it if it counts for the current document."""
+        if op.key in self._ops:
+            return Added.DUPLICATE
+        self._ops[op.key] = op
+        self._advance_watermark(op.origin, op.seq)
+        if self.document is not None:
+            self.document.add(encode_diff(op))
+        previous = self._winner.get(op.edit_id)
+        if previous is not None and previous.key < op.key:
+            return Added.SHADOWED
+        self._winner[op.edit_id] = op
+        self._tokens += op.tokens_used - (previous.tokens_used if previous else 0)
+        if op.kind == OpKind.INIT:
+            if self.fold is None or op.key > self.fold.init_key:
+                self._start_document(op)
+        elif self.fold is not None and op.document_id == self.fold.document_id:
+            if previous is not None and previous.document_id == op.document_id:
+                self.fold.remove(previous.key)
+            self.fold.add(op)
+        return Added.NEW if previous is None else Added.SWAPPED
+
+    def _start_document(self, init: Op) -> None:
+        fold = Fold(init)
+        for op in self.edits():
+            if op.document_id == init.document_id and op.kind != OpKind.INIT:
+                fold.add(op)
+        self.fold = fold
+
+    def _advance_watermark(self, origin: int, seq: int) -> None:
+        ahead = self._ahead.setdefault(origin, set())
+        ahead.add(seq)
+        mark = self._contiguous.get(origin, 0)
+        while mark + 1 in ahead:
+            mark += 1
+            ahead.remove(mark)
+        self._contiguous[origin] = mark

@@ -1,0 +1,38 @@
+"""An agent's `position` and the target it becomes: character ids on the base version."""
+
+import re
+from dataclasses import dataclass
+
+from ._errors import InvalidPosition
+from ._ops import CharRef, OpKind
+
+_RANGE = re.compile(r"^(\d{1,9}):(\d{1,9})$")
+
+
+def parse_position(position: str) -> tuple[int, int] | None:
+    """`"end"` → None (append); `"start:end"` → the half-open range of character offsets.
+
+    Offsets are Python string indices (code points), never UTF-8 bytes.
+    """
+    if position == "end":
+        return None
+    match = _RANGE.match(position)
+    if match is None:
+        raise InvalidPosition(
+            "position", f'must be "end" or "<start>:<end>" character offsets, got {position!r}'
+        )
+    start, end = int(match.group(1)), int(match.group(2))
+    if start > end:
+        raise InvalidPosition("position", f"start {start} is after end {end}")
+    return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class EditTarget:
+    """Where an edit applies, in character ids, as computed by the accepting node."""
+
+    kind: OpKind
+    base_version: int
+    left: CharRef | None = None  # insert after this character (None: at the beginning)
+    first: CharRef | None = None  # first character of the replaced/deleted range
+    last: CharRef | None = None  # last character of the replaced/deleted range

@@ -1,0 +1,277 @@
+"""The character sequence of a document: stable ids, live characters and tombstones.
+
+Characters live in blocks of a few hundred; a Fenwick tree over the blocks' live counts turns
+a live offset into a character in O(log blocks), and a dict finds the block of any id. Ids are
+ints: `handle << ID_SHIFT | k`, where the fold gives every edit id a small integer handle.
+"""
+
+from itertools import compress
+
+ID_SHIFT = 24
+_BLOCK = 128  # target block length; a block is split when it doubles
+
+
+class _Block:
+    __slots__ = ("alive", "chars", "ids", "live", "pos")
+
+    def __init__(self, ids: list[int], chars: list[str], alive: bytearray) -> None:
+        self.ids = ids
+        self.chars = chars
+        self.alive = alive
+        self.live = alive.count(1)
+        self.pos = 0
+
+
+class _Fenwick:
+    """Prefix sums over block live counts."""
+
+    def __init__(self, values: list[int]) -> None:
+        self.size = len(values)
+        tree = [0, *values]
+        for i in range(1, self.size + 1):
+            parent = i + (i & -i)
+            if parent <= self.size:
+                tree[parent] += tree[i]
+        self.tree = tree
+
+    def add(self, index: int, delta: int) -> None:
+        i = index + 1
+        tree, size = self.tree, self.size
+        while i <= size:
+            tree[i] += delta
+            i += i & -i
+
+    def prefix(self, index: int) -> int:
+        """Sum of the values before `index`."""
+        total, tree, i = 0, self.tree, index
+        while i > 0:
+            total += tree[i]
+            i -= i & -i
+        return total
+
+    def find(self, offset: int) -> tuple[int, int]:
+        """Block index holding live offset `offset` and the live count before that block."""
+        pos, remaining, tree = 0, offset, self.tree
+        step = 1 << self.size.bit_length()
+        while step:
+            nxt = pos + step
+            if nxt <= self.size and tree[nxt] <= remaining:
+                pos = nxt
+                remaining -= tree[nxt]
+            step >>= 1
+        return pos, offset - remaining
+
+
+class Sequence:
+    """Every character ever inserted into one document, in document order."""
+
+    def __init__(self) -> None:
+        self._blocks: list[_Block] = []
+        self._block_of: dict[int, _Block] = {}
+        self._fenwick = _Fenwick([])
+
+    # -- queries -----------------------------------------------------------------------
+    def __contains__(self, char_id: int) -> bool:
+        return char_id in self._block_of
+
+    def __len__(self) -> int:
+        """Number of characters, tombstones included."""
+        return len(self._block_of)
+
+    @property
+    def live_length(self) -> int:
+        return self._fenwick.prefix(len(self._blocks))
+
+    def text(self) -> str:
+        return "".join("".join(compress(b.chars, b.alive)) for b in self._blocks)
+
+    def is_alive(self, char_id: int) -> bool:
+        block = self._block_of[char_id]
+        return bool(block.alive[block.ids.index(char_id)])
+
+    def order(self, char_id: int) -> tuple[int, int]:
+        """A sortable position of a character (tombstones included)."""
+        block = self._block_of[char_id]
+        return block.pos, block.ids.index(char_id)
+
+    def id_at(self, offset: int) -> int:
+        """Id of the live character at live offset `offset`."""
+        if not 0 <= offset < self.live_length:
+            raise IndexError(offset)
+        index, before = self._fenwick.find(offset)
+        block = self._blocks[index]
+        wanted = offset - before
+        if block.live == len(block.ids):
+            return block.ids[wanted]
+        alive = block.alive
+        i = alive.index(1)
+        while wanted:
+            i = alive.index(1, i + 1)
+            wanted -= 1
+        return block.ids[i]
+
+    def live_ids(self, start: int, end: int) -> list[int]:
+        """Ids of the live characters at live offsets [start, end)."""
+        if start >= end:
+            return []
+        ids: list[int] = []
+        index, before = self._fenwick.find(start)
+        skip = start - before
+        while len(ids) < end - start:
+            block = self._blocks[index]
+            for char_id in compress(block.ids, block.alive):
+                if skip:
+                    skip -= 1
+                    continue
+                ids.append(char_id)
+                if len(ids) == end - start:
+                    break
+            index += 1
+        return ids
+
+    # -- changes -----------------------------------------------------------------------
+    def insert_after(self, anchor: int | None, first_id: int, text: str) -> None:
+        """Insert `text` right after character `anchor` (None: at the very beginning)."""
+        if not text:
+            return
+        if anchor is None:
+            if not self._blocks:
+                self._insert_blocks(0, first_id, text)
+                return
+            block, index = self._blocks[0], 0
+        else:
+            block = self._block_of[anchor]
+            index = block.ids.index(anchor) + 1
+        self._insert_into(block, index, first_id, text)
+
+    def append(self, first_id: int, text: str) -> None:
+        """Insert `text` after the last character (tombstones included)."""
+        if not text:
+            return
+        if not self._blocks:
+            self._insert_blocks(0, first_id, text)
+            return
+        block = self._blocks[-1]
+        self._insert_into(block, len(block.ids), first_id, text)
+
+    def kill_between(self, first: int, last: int) -> list[int]:
+        """Tombstone every live character from `first` to `last` inclusive; return their ids."""
+        killed: list[int] = []
+        block = self._block_of[first]
+        index = block.ids.index(first)
+        last_block = self._block_of[last]
+        last_index = last_block.ids.index(last)
+        while True:
+            stop = last_index + 1 if block is last_block else len(block.ids)
+            alive = block.alive
+            found = 0
+            for i in range(index, stop):
+                if alive[i]:
+                    alive[i] = 0
+                    killed.append(block.ids[i])
+                    found += 1
+            if found:
+                block.live -= found
+                self._fenwick.add(block.pos, -found)
+            if block is last_block:
+                return killed
+            block = self._blocks[block.pos + 1]
+            index = 0
+
+    def kill(self, char_ids: list[int]) -> list[int]:
+        """Tombstone the given characters that are alive; return those."""
+        killed = []
+        for char_id in char_ids:
+            block = self._block_of.get(char_id)
+            if block is None:
+                continue
+            i = block.ids.index(char_id)
+            if block.alive[i]:
+                block.alive[i] = 0
+                block.live -= 1
+                self._fenwick.add(block.pos, -1)
+                killed.append(char_id)
+        return killed
+
+    def revive(self, char_ids: list[int]) -> None:
+        """Undo `kill`/`kill_between` for these characters."""
+        for char_id in char_ids:
+            block = self._block_of[char_id]
+            i = block.ids.index(char_id)
+            if not block.alive[i]:
+                block.alive[i] = 1
+                block.live += 1
+                self._fenwick.add(block.pos, 1)
+
+    def remove_run(self, first_id: int, count: int) -> None:
+        """Undo an insertion: remove `count` contiguous characters starting at `first_id`."""
+        block = self._block_of[first_id]
+        index = block.ids.index(first_id)
+        emptied = False
+        while count:
+            take = min(count, len(block.ids) - index)
+            gone = block.alive[index : index + take].count(1)
+            for char_id in block.ids[index : index + take]:
+                del self._block_of[char_id]
+            del block.ids[index : index + take]
+            del block.chars[index : index + take]
+            del block.alive[index : index + take]
+            if gone:
+                block.live -= gone
+                self._fenwick.add(block.pos, -gone)
+            emptied = emptied or not block.ids
+            count -= take
+            if count:
+                block = self._blocks[block.pos + 1]
+                index = 0
+        if emptied:
+            self._blocks = [b for b in self._blocks if b.ids]
+            self._reindex()
+
+    # -- internals ---------------------------------------------------------------------
+    def _insert_into(self, block: _Block, index: int, first_id: int, text: str) -> None:
+        ids = list(range(first_id, first_id + len(text)))
+        block.ids[index:index] = ids
+        block.chars[index:index] = list(text)
+        block.alive[index:index] = b"\x01" * len(text)
+        block.live += len(text)
+        for char_id in ids:
+            self._block_of[char_id] = block
+        if len(block.ids) > 2 * _BLOCK:
+            self._split(block)
+        else:
+            self._fenwick.add(block.pos, len(text))
+
+    def _insert_blocks(self, pos: int, first_id: int, text: str) -> None:
+        new = []
+        for start in range(0, len(text), _BLOCK):
+            chunk = text[start : start + _BLOCK]
+            block = _Block(
+                list(range(first_id + start, first_id + start + len(chunk))),
+                list(chunk),
+                bytearray(b"\x01" * len(chunk)),
+            )
+            for char_id in block.ids:
+                self._block_of[char_id] = block
+            new.append(block)
+        self._blocks[pos:pos] = new
+        self._reindex()
+
+    def _split(self, block: _Block) -> None:
+        pieces = []
+        for start in range(0, len(block.ids), _BLOCK):
+            piece = _Block(
+                block.ids[start : start + _BLOCK],
+                block.chars[start : start + _BLOCK],
+                block.alive[start : start + _BLOCK],
+            )
+            for char_id in piece.ids:
+                self._block_of[char_id] = piece
+            pieces.append(piece)
+        self._blocks[block.pos : block.pos + 1] = pieces
+        self._reindex()
+
+    def _reindex(self) -> None:
+        for pos, block in enumerate(self._blocks):
+            block.pos = pos
+        self._fenwick = _Fenwick([b.live for b in self._blocks])
