@@ -10,6 +10,7 @@ from ._fold import EditStatus, Fold, VersionInfo
 from ._ops import CharRef, Op, OpKind
 from ._opset import Added, OpSet
 from ._position import EditTarget, parse_position
+from ._replica import Replica
 
 __all__ = [
     "MAX_NODES",
@@ -28,6 +29,7 @@ __all__ = [
     "OpDocument",
     "OpKind",
     "OpSet",
+    "Replica",
     "VersionInfo",
     "decode_diff",
     "encode_diff",

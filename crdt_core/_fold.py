@@ -137,6 +137,22 @@ class Fold:
     def pending(self) -> list[str]:
         return [self._edit_ids[e.handle] for e in self._effects if e.pending]
 
+    def is_alive(self, ref: CharRef) -> bool:
+        """Whether a character exists and is not a tombstone."""
+        char_id = self._id(ref)
+        return char_id in self._seq and self._seq.is_alive(char_id)
+
+    def position(self, ref: CharRef) -> tuple[int, int]:
+        """A sortable position of an existing character, tombstones included."""
+        return self._seq.order(self._id(ref))
+
+    def kills(self) -> dict[str, set[str]]:
+        """For every folded edit, the edits whose characters it turned into tombstones."""
+        return {
+            self._edit_ids[e.handle]: {self._edit_ids[c >> ID_SHIFT] for c in e.killed}
+            for e in self._effects
+        }
+
     def text_at(self, version: int) -> str:
         """Text right after `version` was applied."""
         self._check_version(version, "version")
@@ -218,21 +234,31 @@ class Fold:
     # -- changing the set --------------------------------------------------------------
     def add(self, op: Op) -> bool:
         """Fold in an operation of this document; False if its key is already here."""
-        if op.document_id != self.document_id:
-            raise ValueError(f"operation of document {op.document_id} added to {self.document_id}")
-        index = bisect_left(self._keys, op.key)
-        if index < len(self._keys) and self._keys[index] == op.key:
-            return False
-        self._rewind(index)
-        self._ops.insert(index, op)
-        self._keys.insert(index, op.key)
-        if op.kind == OpKind.REPLACE and op.has_range:
-            seqs, ops = self._replaces.setdefault(op.origin, ([], []))
-            at = bisect_left(seqs, op.seq)
-            seqs.insert(at, op.seq)
-            ops.insert(at, op)
+        return self.add_many([op]) == 1
+
+    def add_many(self, ops: list[Op]) -> int:
+        """Fold in several operations with one rewind and one replay; return how many were new."""
+        added = 0
+        lowest = len(self._ops)
+        for op in ops:
+            if op.document_id != self.document_id:
+                raise ValueError(f"op of document {op.document_id} added to {self.document_id}")
+            index = bisect_left(self._keys, op.key)
+            if index < len(self._keys) and self._keys[index] == op.key:
+                continue
+            if index < lowest:
+                self._rewind(index)
+                lowest = index
+            self._ops.insert(index, op)
+            self._keys.insert(index, op.key)
+            if op.kind == OpKind.REPLACE and op.has_range:
+                seqs, same_origin = self._replaces.setdefault(op.origin, ([], []))
+                at = bisect_left(seqs, op.seq)
+                seqs.insert(at, op.seq)
+                same_origin.insert(at, op)
+            added += 1
         self._replay()
-        return True
+        return added
 
     def remove(self, key: int) -> Op:
         """Take an operation out of the fold (a duplicate copy of an edit losing to another)."""

@@ -94,25 +94,44 @@ class OpSet:
     # -- changing ----------------------------------------------------------------------
     def add(self, op: Op) -> Added:
         """Hold an operation (idempotent) and fold it if it counts for the current document."""
-        if op.key in self._ops:
-            return Added.DUPLICATE
-        self._ops[op.key] = op
-        self._advance_watermark(op.origin, op.seq)
-        if self.document is not None:
-            self.document.add(encode_diff(op))
-        previous = self._winner.get(op.edit_id)
-        if previous is not None and previous.key < op.key:
-            return Added.SHADOWED
-        self._winner[op.edit_id] = op
-        self._tokens += op.tokens_used - (previous.tokens_used if previous else 0)
-        if op.kind == OpKind.INIT:
-            if self.fold is None or op.key > self.fold.init_key:
-                self._start_document(op)
-        elif self.fold is not None and op.document_id == self.fold.document_id:
+        return self.add_many([op])[0]
+
+    def add_many(self, ops: list[Op]) -> list[Added]:
+        """Hold several operations, folding them with a single rewind (catch-up batches)."""
+        results = []
+        batch: dict[int, Op] = {}  # key -> op still to fold into the current document
+        for op in ops:
+            if op.key in self._ops:
+                results.append(Added.DUPLICATE)
+                continue
+            self._ops[op.key] = op
+            self._advance_watermark(op.origin, op.seq)
+            if self.document is not None:
+                self.document.add(encode_diff(op))
+            previous = self._winner.get(op.edit_id)
+            if previous is not None and previous.key < op.key:
+                results.append(Added.SHADOWED)
+                continue
+            self._winner[op.edit_id] = op
+            self._tokens += op.tokens_used - (previous.tokens_used if previous else 0)
+            results.append(Added.NEW if previous is None else Added.SWAPPED)
+            if op.kind == OpKind.INIT:
+                if self.fold is None or op.key > self.fold.init_key:
+                    batch.clear()  # the new fold takes every held edit of its document
+                    self._start_document(op)
+                continue
+            if self.fold is None or op.document_id != self.fold.document_id:
+                continue
             if previous is not None and previous.document_id == op.document_id:
-                self.fold.remove(previous.key)
-            self.fold.add(op)
-        return Added.NEW if previous is None else Added.SWAPPED
+                # The copy folded so far loses to this one, which has the lower key.
+                if previous.key in batch:
+                    del batch[previous.key]
+                else:
+                    self.fold.remove(previous.key)
+            batch[op.key] = op
+        if self.fold is not None and batch:
+            self.fold.add_many(list(batch.values()))
+        return results
 
     def _start_document(self, init: Op) -> None:
         fold = Fold(init)

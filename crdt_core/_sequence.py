@@ -5,7 +5,7 @@ a live offset into a character in O(log blocks), and a dict finds the block of a
 ints: `handle << ID_SHIFT | k`, where the fold gives every edit id a small integer handle.
 """
 
-from itertools import compress
+from itertools import compress, islice
 
 ID_SHIFT = 24
 _BLOCK = 128  # target block length; a block is split when it doubles
@@ -103,12 +103,7 @@ class Sequence:
         wanted = offset - before
         if block.live == len(block.ids):
             return block.ids[wanted]
-        alive = block.alive
-        i = alive.index(1)
-        while wanted:
-            i = alive.index(1, i + 1)
-            wanted -= 1
-        return block.ids[i]
+        return next(islice(compress(block.ids, block.alive), wanted, None))
 
     def live_ids(self, start: int, end: int) -> list[int]:
         """Ids of the live characters at live offsets [start, end)."""
@@ -119,13 +114,9 @@ class Sequence:
         skip = start - before
         while len(ids) < end - start:
             block = self._blocks[index]
-            for char_id in compress(block.ids, block.alive):
-                if skip:
-                    skip -= 1
-                    continue
-                ids.append(char_id)
-                if len(ids) == end - start:
-                    break
+            wanted = end - start - len(ids)
+            ids.extend(islice(compress(block.ids, block.alive), skip, skip + wanted))
+            skip = 0
             index += 1
         return ids
 

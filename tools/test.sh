@@ -8,7 +8,8 @@ echo "== ruff"
 ruff check .
 ruff format --check .
 echo "== mypy"
-mypy crdt_core property_tests tests bench tools
+mypy $(ls -d crdt_core service_kit text_node chat analytics agents desktop chorus \
+  property_tests tests bench tools 2>/dev/null)
 echo "== pytest (profile: ${CHORUS_HYPOTHESIS_PROFILE:-ci})"
 rm -f .coverage coverage.json
 pytest --cov --cov-report=term --cov-report=json:coverage.json "$@"

@@ -1,0 +1,89 @@
+"""One node's replication state: its op set and hybrid logical clock.
+
+This is everything a Text Service node decides, without the I/O: it turns an agent's edit
+into an operation (or refuses it), and takes operations from peers.
+"""
+
+from collections.abc import Callable
+
+from ._clock import HybridLogicalClock
+from ._errors import InvalidPosition
+from ._fold import Fold
+from ._ops import Op, OpKind
+from ._opset import Added, OpSet
+
+
+class Replica:
+    """Op set + HLC of node `node`; `now_ms` is injected."""
+
+    def __init__(self, node: int, now_ms: Callable[[], int], *, keep_document: bool = True):
+        self.node = node
+        self.clock = HybridLogicalClock(node, now_ms)
+        self.opset = OpSet(keep_document=keep_document)
+
+    @property
+    def fold(self) -> Fold:
+        if self.opset.fold is None:
+            raise InvalidPosition("document", "no document has been initialised yet")
+        return self.opset.fold
+
+    def init_document(self, *, edit_id: str, document_id: str, topic: str, text: str) -> Op:
+        """Start a new document on every node: a replicated, totally ordered operation."""
+        op = Op(
+            edit_id=edit_id,
+            kind=OpKind.INIT,
+            document_id=document_id,
+            origin=self.node,
+            seq=self.opset.next_seq(self.node),
+            ts=self.clock.tick(),
+            text=text,
+            topic=topic,
+            seen=self.opset.seen(),
+        )
+        self.opset.add(op)
+        return op
+
+    def accept_edit(
+        self,
+        *,
+        edit_id: str,
+        position: str,
+        text: str,
+        agent_id: str = "",
+        tokens_used: int = 0,
+        base_version: int | None = None,
+    ) -> Op:
+        """Turn an agent's edit into a new local operation.
+
+        Raises `InvalidPosition` or `EditConflict` (stale read) instead. An edit id already
+        held returns the operation held for it: retries are idempotent.
+        """
+        held = self.opset.winner(edit_id)
+        if held is not None:
+            return held
+        fold = self.fold
+        target = fold.target_for(position, text, base_version)
+        op = Op(
+            edit_id=edit_id,
+            kind=target.kind,
+            document_id=fold.document_id,
+            origin=self.node,
+            seq=self.opset.next_seq(self.node),
+            ts=self.clock.tick(),
+            agent_id=agent_id,
+            tokens_used=tokens_used,
+            text=text,
+            base_version=target.base_version,
+            left=target.left,
+            first=target.first,
+            last=target.last,
+            seen=self.opset.seen(),
+        )
+        self.opset.add(op)
+        return op
+
+    def receive(self, ops: list[Op]) -> list[Added]:
+        """Take operations from a peer (any order, duplicates welcome)."""
+        for op in ops:
+            self.clock.observe(op.ts)
+        return self.opset.add_many(ops)

@@ -1,0 +1,80 @@
+"""Errors as JSON bodies that name the field or the limit.
+
+Every error response is `{"error": <code>, "message": <text>, "field"?: <name>}`; validation
+errors add `"fields": [{"field", "message"}, ...]`. Malformed JSON is a 400, a well-formed body
+with a bad field a 422.
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ApiError(Exception):
+    """An error answered as JSON with `status`; `headers` e.g. Retry-After."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.headers = headers
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message, **self.extra}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_body(exc: RequestValidationError) -> tuple[int, dict[str, Any]]:
+    """Status and body for a request that failed validation."""
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        message = "request body is not valid JSON"
+        return 400, {"error": "invalid_json", "message": message, "field": "body"}
+    fields = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+    message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return 422, {
+        "error": "validation_error",
+        "message": message,
+        "field": fields[0]["field"] if fields else "body",
+        "fields": fields,
+    }
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer ApiError, validation errors and HTTP errors with JSON error bodies."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, body = validation_body(exc)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        body = {"error": "http_error", "message": str(exc.detail)}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
