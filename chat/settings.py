@@ -1,0 +1,42 @@
+"""Chat Service settings, read from `CHAT_*` environment variables."""
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service_kit import AgentTokens
+
+TOKENS_VARIABLE = "CHAT_AGENT_TOKENS"
+
+
+class ChatSettings(BaseSettings):
+    """Where Redis is, who may post, and how much history the stream keeps."""
+
+    model_config = SettingsConfigDict(env_prefix="CHAT_", extra="ignore")
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    agent_tokens: str = Field(
+        default="",
+        validate_default=True,
+        description="agent bearer tokens as 'agent_id:token,...'",
+    )
+    stream: str = Field(default="chat:messages", min_length=1)
+    maxlen: int = Field(default=1000, ge=1, description="messages kept (MAXLEN ~)")
+    redis_timeout_s: float = Field(default=2.0, gt=0)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8002, ge=1, le=65535)
+
+    @field_validator("agent_tokens")
+    @classmethod
+    def _tokens_parse(cls, value: str) -> str:
+        try:
+            AgentTokens.parse(value, variable=TOKENS_VARIABLE)
+        except ValueError as exc:
+            message = str(exc)
+            if TOKENS_VARIABLE not in message:
+                message = f"{TOKENS_VARIABLE}: {message}"
+            raise ValueError(message) from exc
+        return value
+
+    def tokens(self) -> AgentTokens:
+        """The parsed agent tokens."""
+        return AgentTokens.parse(self.agent_tokens, variable=TOKENS_VARIABLE)

@@ -1,0 +1,1 @@
+"""Tests of the Chat Service and of the redis-server process manager."""
