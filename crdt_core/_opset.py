@@ -115,19 +115,22 @@ class OpSet:
             self._winner[op.edit_id] = op
             self._tokens += op.tokens_used - (previous.tokens_used if previous else 0)
             results.append(Added.NEW if previous is None else Added.SWAPPED)
+            if previous is not None and self.fold is not None:
+                # The copy that counted so far loses to this one, which has the lower key.
+                if previous.key in batch:
+                    del batch[previous.key]
+                elif previous.kind != OpKind.INIT and previous.document_id == self.fold.document_id:
+                    self.fold.remove(previous.key)
             if op.kind == OpKind.INIT:
-                if self.fold is None or op.key > self.fold.init_key:
+                latest = max(
+                    (o for o in self._winner.values() if o.kind == OpKind.INIT), key=lambda o: o.key
+                )
+                if self.fold is None or latest.key != self.fold.init_key:
                     batch.clear()  # the new fold takes every held edit of its document
-                    self._start_document(op)
+                    self._start_document(latest)
                 continue
             if self.fold is None or op.document_id != self.fold.document_id:
                 continue
-            if previous is not None and previous.document_id == op.document_id:
-                # The copy folded so far loses to this one, which has the lower key.
-                if previous.key in batch:
-                    del batch[previous.key]
-                else:
-                    self.fold.remove(previous.key)
             batch[op.key] = op
         if self.fold is not None and batch:
             self.fold.add_many(list(batch.values()))

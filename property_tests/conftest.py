@@ -1,0 +1,17 @@
+"""Hypothesis profiles: `ci` (default, >= 300 examples per test) and `deep` (>= 3000).
+
+Choose with CHORUS_HYPOTHESIS_PROFILE=ci|deep.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_common = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+    "print_blob": True,
+}
+settings.register_profile("ci", max_examples=300, **_common)
+settings.register_profile("deep", max_examples=3000, **_common)
+settings.load_profile(os.environ.get("CHORUS_HYPOTHESIS_PROFILE", "ci"))

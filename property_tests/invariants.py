@@ -1,0 +1,102 @@
+"""The invariants of DESIGN.md §3, checked on healed replicas."""
+
+from collections import defaultdict
+
+from crdt_core import CharRef, EditStatus, Fold, Op, OpKind, OpSet, Replica
+
+
+def check_all(replicas: list[Replica], accepted: dict[str, Op]) -> None:
+    """Assert invariants 1-9 on replicas that have exchanged everything."""
+    folds = [_fold(r) for r in replicas]
+    # (1) exactly the accepted edits, none lost, none invented
+    for replica in replicas:
+        held = {op.edit_id for op in replica.opset.edits()}
+        assert held == set(accepted), (
+            f"node {replica.node}: lost {sorted(set(accepted) - held)}, "
+            f"invented {sorted(held - set(accepted))}"
+        )
+    # (2) byte-identical texts
+    texts = {fold.text.encode() for fold in folds}
+    assert len(texts) == 1, f"texts differ: {[fold.text for fold in folds]}"
+    # (3) incremental fold with rewinds == fold from scratch
+    for replica, fold in zip(replicas, folds, strict=True):
+        scratch = OpSet(keep_document=False)
+        for op in sorted(replica.opset.all_ops(), key=lambda o: o.key):
+            scratch.add(op)
+        assert scratch.fold is not None
+        assert scratch.fold.text == fold.text
+        assert [o.key for o in scratch.fold.ops()] == [o.key for o in fold.ops()]
+        for op in fold.ops():
+            assert scratch.fold.status(op.edit_id) == fold.status(op.edit_id), op.edit_id
+    # (4) identical history
+    histories = [fold.history() for fold in folds]
+    assert all(h == histories[0] for h in histories), "version histories differ"
+    # (5) catch-up answers the same everywhere
+    for since in {0, 1, folds[0].version // 2, folds[0].version}:
+        answers = [[(v, op.key) for v, op in r.opset.since_version(since)] for r in replicas]
+        assert all(a == answers[0] for a in answers), f"catch-up since {since} differs"
+    missing = [[op.key for op in r.opset.missing({})] for r in replicas]
+    assert all(m == missing[0] for m in missing)
+    # budget: every edit counted once
+    tokens = sum(op.tokens_used for op in accepted.values())
+    assert all(r.opset.tokens_used == tokens for r in replicas)
+    fold = folds[0]
+    _check_kills_by_higher_keys(fold)  # (6)
+    _check_last_writer_wins(fold)  # (7)
+    assert all(f.pending() == [] for f in folds), "pending operations left after heal"  # (8)
+    for replica in replicas:  # (9)
+        _check_keys_per_origin(replica.opset)
+
+
+def _fold(replica: Replica) -> Fold:
+    assert replica.opset.fold is not None, f"node {replica.node} has no document"
+    return replica.opset.fold
+
+
+def _check_kills_by_higher_keys(fold: Fold) -> None:
+    key_of = {op.edit_id: op.key for op in fold.ops()}
+    for killer, victims in fold.kills().items():
+        for victim in victims:
+            assert key_of[victim] < key_of[killer], f"{killer} killed text of later {victim}"
+
+
+def _check_last_writer_wins(fold: Fold) -> None:
+    """Of two concurrent replacements of overlapping ranges, the earlier key is superseded."""
+    ranged = [op for op in fold.ops() if op.kind == OpKind.REPLACE and op.first is not None]
+    for i, older in enumerate(ranged):
+        if fold.status(older.edit_id) == EditStatus.PENDING:
+            continue
+        for newer in ranged[i + 1 :]:
+            if not newer.is_concurrent_with(older) or not _overlap(fold, older, newer):
+                continue
+            if fold.status(newer.edit_id) == EditStatus.PENDING:
+                continue
+            assert fold.status(older.edit_id) == EditStatus.SUPERSEDED, (
+                f"{older.edit_id} should lose to concurrent {newer.edit_id}"
+            )
+    for op in fold.ops():
+        if fold.status(op.edit_id) == EditStatus.SUPERSEDED:
+            assert not any(_alive_chars(fold, op)), f"superseded {op.edit_id} still shows text"
+
+
+def _overlap(fold: Fold, a: Op, b: Op) -> bool:
+    assert a.first and a.last and b.first and b.last
+    return not (
+        fold.position(a.first) > fold.position(b.last)
+        or fold.position(b.first) > fold.position(a.last)
+    )
+
+
+def _alive_chars(fold: Fold, op: Op) -> list[bool]:
+    return [fold.is_alive(CharRef(op.edit_id, k)) for k in range(len(op.text))]
+
+
+def _check_keys_per_origin(opset: OpSet) -> None:
+    by_origin: dict[int, list[Op]] = defaultdict(list)
+    for op in opset.all_ops():
+        by_origin[op.origin].append(op)
+    for origin, ops in by_origin.items():
+        ops.sort(key=lambda o: o.seq)
+        assert [o.seq for o in ops] == list(range(1, len(ops) + 1)), f"origin {origin} seq gaps"
+        keys = [o.key for o in ops]
+        assert keys == sorted(set(keys)), f"origin {origin}: keys not increasing with seq"
