@@ -1,0 +1,52 @@
+"""HTTP routes of the Analytics Service: thin, they validate and call the repository/metrics."""
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from . import repository
+from .deps import ClockDep, SessionDep, require_ingest_token
+from .metrics import compute_metrics
+from .schemas import BatchStored, EventBatchIn, EventIn, Health, Metrics, Period, StatusOk
+
+router = APIRouter()
+_unavailable: dict[int | str, dict[str, Any]] = {
+    503: {"description": "the analytics database is unavailable"}
+}
+
+
+@router.post(
+    "/api/analytics/events",
+    dependencies=[Depends(require_ingest_token)],
+    responses=_unavailable,
+)
+async def ingest_event(event: EventIn, session: SessionDep, clock: ClockDep) -> StatusOk:
+    """Store one event (spec FR 18); a redelivery with a known `event_id` is stored once."""
+    await repository.insert_events(session=session, events=[event], received_at=clock())
+    return StatusOk()
+
+
+@router.post(
+    "/api/analytics/events/batch",
+    dependencies=[Depends(require_ingest_token)],
+    responses=_unavailable,
+)
+async def ingest_batch(batch: EventBatchIn, session: SessionDep, clock: ClockDep) -> BatchStored:
+    """Store up to 1000 events atomically; `stored` counts the new ones."""
+    stored = await repository.insert_events(
+        session=session, events=batch.events, received_at=clock()
+    )
+    return BatchStored(stored=stored, received=len(batch.events))
+
+
+@router.get("/api/analytics/metrics", responses=_unavailable)
+async def metrics(session: SessionDep, clock: ClockDep, period: Period = Period.HOUR) -> Metrics:
+    """Aggregated metrics of the last `period` (spec FR 19 plus the dashboard's figures)."""
+    return await compute_metrics(session=session, period=period, now=clock())
+
+
+@router.get("/health", responses=_unavailable)
+async def health(session: SessionDep) -> Health:
+    """200 when the database answers `SELECT 1`, else 503."""
+    await repository.ping(session=session)
+    return Health()

@@ -1,0 +1,53 @@
+"""`create_app(settings)`: the Analytics Service as a FastAPI application."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from service_kit import ApiError, install_error_handlers
+
+from .api import router
+from .db import create_engine, create_sessionmaker, migrate
+from .deps import Clock, utc_now
+from .errors import DatabaseUnavailableError
+from .settings import AnalyticsSettings
+
+RETRY_AFTER_S = 5
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    error = ApiError(
+        503,
+        "database_unavailable",
+        str(exc),
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+def create_app(settings: AnalyticsSettings, *, clock: Clock = utc_now) -> FastAPI:
+    """The app; its lifespan opens the engine, migrates the schema, and disposes the engine.
+
+    Start-up waits up to `settings.startup_timeout_s` for the database, then fails.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        try:
+            await migrate(engine, wait_s=settings.startup_timeout_s)
+            app.state.engine = engine
+            app.state.sessionmaker = create_sessionmaker(engine)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="Chorus Analytics Service", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.clock = clock
+    install_error_handlers(app)
+    app.add_exception_handler(DatabaseUnavailableError, _database_unavailable)
+    app.include_router(router)
+    return app

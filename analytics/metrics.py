@@ -1,0 +1,168 @@
+"""Aggregation behind `GET /api/analytics/metrics` (spec FR 19, FR 24, scenarios 6 and 7).
+
+Choices the spec leaves open:
+
+- The window is [now - period, now]; events stamped a little after `now` (a node clock running
+  ahead) still count, in the last bucket.
+- Charts use buckets of 1 min (1h), 15 min (24h) or 2 h (7d), aligned to multiples of the width
+  since the Unix epoch (UTC) so that they stay put between polls. They run from the bucket
+  holding the window start to the bucket holding now — period/width + 1 buckets, empty ones
+  included with zeros — and the first counts only events inside the window, so every series
+  adds up to the window totals.
+- `active_agents` counts distinct agents with an applied edit in the last 5 minutes (a "now"
+  figure that does not grow with the period); `active_agents_by_time` counts them per bucket.
+- `edits_per_minute` divides the window's applied edits by the minutes from the window start or
+  from the first applied edit, whichever is later, and at least one minute — so a fresh run is
+  not diluted by an hour of nothing, nor inflated by one edit a second ago.
+- `avg_latency_ms` is the mean `metadata.latency_ms` of applied edits (0 when there are none).
+- `edits_by_status` mirrors `GET /api/edits`: `superseded` sums `metadata.superseded` of applied
+  edits (a count, or true for one), `accepted` is the applied edits not superseded, `rejected`
+  counts edit_rejected; `conflicts` = rejected + superseded.
+- `budget.limit`/`budget.used` are the latest figures any node reported, whenever that was (a
+  finished run still shows its budget); `budget.exceeded` is true once a budget_exceeded event
+  falls in the window.
+- Everything else is computed from events in the window.
+"""
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import repository
+from .repository import BucketRow
+from .schemas import (
+    AgentFigures,
+    AgentsPoint,
+    Budget,
+    EditsByStatus,
+    EditsPoint,
+    LagPercentiles,
+    LatencyPoint,
+    Metrics,
+    NodeFigures,
+    Period,
+    Replication,
+    TokenPoint,
+)
+
+ACTIVE_WINDOW = timedelta(minutes=5)
+MIN_RATE_SPAN = timedelta(minutes=1)
+
+
+def bucket_origin(start: datetime, width: timedelta) -> float:
+    """Epoch seconds of the start of the bucket that holds `start`."""
+    seconds = width.total_seconds()
+    return math.floor(start.timestamp() / seconds) * seconds
+
+
+def bucket_count(origin: float, now: datetime, width: timedelta) -> int:
+    """Buckets from `origin` up to and including the one that holds `now`."""
+    return math.floor((now.timestamp() - origin) / width.total_seconds()) + 1
+
+
+def edits_per_minute(
+    total_edits: int, *, start: datetime, first_edit_at: datetime | None, now: datetime
+) -> float:
+    """Applied edits per minute since the window start or the first edit, whichever is later."""
+    if total_edits == 0:
+        return 0.0
+    since = max(start, first_edit_at) if first_edit_at is not None else start
+    span = max(now - since, MIN_RATE_SPAN)
+    return round(total_edits / (span.total_seconds() / 60), 3)
+
+
+def _rounded(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _series(
+    rows: list[BucketRow], *, origin: float, width: timedelta, count: int
+) -> tuple[list[TokenPoint], list[EditsPoint], list[AgentsPoint], list[LatencyPoint]]:
+    by_index = {row.bucket: row for row in rows}
+    tokens, edits, agents, latency = [], [], [], []
+    for index in range(count):
+        at = datetime.fromtimestamp(origin + index * width.total_seconds(), tz=UTC)
+        row = by_index.get(index, BucketRow(index, 0, 0, 0, None))
+        tokens.append(TokenPoint(timestamp=at, tokens=row.tokens))
+        edits.append(EditsPoint(timestamp=at, edits=row.edits))
+        agents.append(AgentsPoint(timestamp=at, agents=row.agents))
+        latency.append(LatencyPoint(timestamp=at, avg_latency_ms=row.avg_latency_ms or 0.0))
+    return tokens, edits, agents, latency
+
+
+async def compute_metrics(*, session: AsyncSession, period: Period, now: datetime) -> Metrics:
+    """The metrics of the window [now - period, now] (see the module docstring)."""
+    start = now - period.duration
+    origin = bucket_origin(start, period.bucket)
+    count = bucket_count(origin, now, period.bucket)
+    totals = await repository.window_totals(
+        session=session, start=start, active_since=max(start, now - ACTIVE_WINDOW)
+    )
+    rows = await repository.edit_buckets(
+        session=session,
+        start=start,
+        origin=origin,
+        width_s=period.bucket.total_seconds(),
+        buckets=count,
+    )
+    agents = await repository.agent_figures(session=session, start=start)
+    nodes = await repository.node_figures(session=session, start=start)
+    budget = await repository.latest_budget(session=session)
+
+    tokens_series, edits_series, agents_series, latency_series = _series(
+        rows, origin=origin, width=period.bucket, count=count
+    )
+    superseded = round(totals.superseded)
+    return Metrics(
+        period=period,
+        total_edits=totals.total_edits,
+        total_tokens=totals.total_tokens,
+        active_agents=totals.active_agents,
+        avg_latency_ms=totals.avg_latency_ms or 0.0,
+        edits_per_minute=edits_per_minute(
+            totals.total_edits, start=start, first_edit_at=totals.first_edit_at, now=now
+        ),
+        token_usage_by_time=tokens_series,
+        edits_by_time=edits_series,
+        active_agents_by_time=agents_series,
+        latency_by_time=latency_series,
+        edits_by_status=EditsByStatus(
+            accepted=max(totals.total_edits - superseded, 0),
+            rejected=totals.rejected,
+            superseded=superseded,
+        ),
+        budget=Budget(
+            limit=_rounded(budget.budget_limit),
+            used=_rounded(budget.budget_used),
+            exceeded=totals.budget_exceeded > 0,
+        ),
+        agents=[
+            AgentFigures(
+                agent_id=agent.agent_id,
+                role=agent.role,
+                edits=agent.edits,
+                tokens=agent.tokens,
+                rejected=agent.rejected,
+            )
+            for agent in agents
+        ],
+        nodes=[
+            NodeFigures(
+                node=node.node,
+                version=_rounded(node.version),
+                last_event=node.last_event,
+                recovered=node.recovered,
+            )
+            for node in nodes
+        ],
+        replication=Replication(
+            count=totals.replications,
+            failed=totals.replication_failures,
+            lag_ms=LagPercentiles(p50=totals.lag_p50, p95=totals.lag_p95, p99=totals.lag_p99),
+        ),
+        conflicts=totals.rejected + superseded,
+        window_start=start,
+        generated_at=now,
+        bucket_seconds=round(period.bucket.total_seconds()),
+    )

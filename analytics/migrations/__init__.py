@@ -1,0 +1,1 @@
+"""Alembic migrations of the analytics database (run by `analytics.db.migrate`)."""

@@ -1,0 +1,66 @@
+"""Configuration of the Analytics Service, from `ANALYTICS_*` environment variables."""
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import SettingsError
+
+ENV_PREFIX = "ANALYTICS_"
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token", "todo", "xxx"}
+_ASYNC_SCHEME = "postgresql+asyncpg://"
+
+
+class AnalyticsSettings(BaseSettings):
+    """Settings of one Analytics Service instance; every field is `ANALYTICS_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    database_url: str
+    """SQLAlchemy URL of the analytics database; plain `postgresql://` gets the asyncpg driver."""
+    service_token: SecretStr
+    """Bearer token that the Text Service nodes send with events."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8003, ge=1, le=65535)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    """How long a new database connection may take before the request answers 503."""
+    statement_timeout_s: float = Field(default=15.0, gt=0)
+    """How long one statement may run before the request answers 503."""
+    startup_timeout_s: float = Field(default=30.0, ge=0)
+    """How long start-up waits for the database (migrations) before giving up."""
+    pool_size: int = Field(default=5, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        url = value.strip()
+        if url.lower() in _PLACEHOLDERS:
+            raise ValueError(f"{ENV_PREFIX}DATABASE_URL is empty: set it to a PostgreSQL URL")
+        for scheme in ("postgresql://", "postgres://"):
+            if url.startswith(scheme):
+                return _ASYNC_SCHEME + url.removeprefix(scheme)
+        if not url.startswith(_ASYNC_SCHEME):
+            raise ValueError(
+                f"{ENV_PREFIX}DATABASE_URL must be a postgresql:// or {_ASYNC_SCHEME} URL"
+            )
+        return url
+
+    @field_validator("service_token")
+    @classmethod
+    def _service_token(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError(
+                f"{ENV_PREFIX}SERVICE_TOKEN is empty or a placeholder: set it to a real secret"
+            )
+        return value
+
+
+def load_settings() -> AnalyticsSettings:
+    """Settings from the environment, or a SettingsError naming every variable to fix."""
+    try:
+        return AnalyticsSettings()  # type: ignore[call-arg]  # filled from the environment
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ENV_PREFIX + "_".join(str(part) for part in error["loc"]).upper()
+            problems.append(f"{name}: {error['msg']}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from exc

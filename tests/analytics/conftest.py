@@ -1,0 +1,121 @@
+"""A real PostgreSQL cluster for the session, a database per module, the app in-process.
+
+Tests pin the app's clock (`clock.now`) so that window and bucket figures are exact.
+"""
+
+import re
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from analytics import AnalyticsSettings, create_app
+from launcher import free_port
+from launcher.postgres_cluster import PostgresCluster
+
+SERVICE_TOKEN = "analytics-test-service-token"
+AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+NOW = datetime(2026, 1, 10, 12, 0, 30, tzinfo=UTC)
+
+
+class FixedClock:
+    """A clock that says `now` until told otherwise."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def pg_root() -> Iterator[Path]:
+    """A scratch directory the `postgres` user can reach (pytest's tmp dirs are 0700 root)."""
+    root = Path(tempfile.mkdtemp(prefix="chorus-analytics-pg-"))
+    root.chmod(0o755)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def new_cluster(root: Path, name: str) -> PostgresCluster:
+    """A cluster (not started) in its own directory under `root`, on a free port."""
+    return PostgresCluster(root / name, free_port())
+
+
+@pytest.fixture(scope="session")
+def pg_cluster(pg_root: Path) -> Iterator[PostgresCluster]:
+    """The session's PostgreSQL, shared by every module except those that stop a cluster."""
+    with new_cluster(pg_root, "shared") as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def database_url(pg_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
+    """A fresh database for the test module.
+
+    Not dropped afterwards: DROP DATABASE forces a checkpoint (seconds with fsync on), and the
+    whole cluster is thrown away at the end of the session anyway.
+    """
+    name = "analytics_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    pg_cluster.create_database(name)
+    return pg_cluster.dsn(name)
+
+
+def make_settings(database_url: str, **overrides: Any) -> AnalyticsSettings:
+    """Settings for `database_url` with the test service token."""
+    token = SecretStr(SERVICE_TOKEN)
+    return AnalyticsSettings(database_url=database_url, service_token=token, **overrides)
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app`'s lifespan and yield an in-process client for it."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://analytics.test") as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FixedClock) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running, on an empty events table."""
+    application = create_app(make_settings(database_url), clock=clock)
+    async with application.router.lifespan_context(application):
+        engine: AsyncEngine = application.state.engine
+        async with engine.begin() as connection:
+            await connection.execute(text("TRUNCATE events RESTART IDENTITY"))
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://analytics.test") as http:
+        yield http
+
+
+async def fetch_all(app: FastAPI, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of `sql` run on the app's engine, as dicts."""
+    engine: AsyncEngine = app.state.engine
+    async with engine.connect() as connection:
+        result = await connection.execute(text(sql), params)
+        return [dict(row._mapping) for row in result]
