@@ -1,11 +1,12 @@
 """Hypothesis profiles: `ci` (default, >= 300 examples per test) and `deep` (>= 3000).
 
-Choose with CHORUS_HYPOTHESIS_PROFILE=ci|deep.
+Choose with CHORUS_HYPOTHESIS_PROFILE=ci|deep. `quick` (no shrinking) is for trying out
+deliberate breakages: it reports the first failure at once.
 """
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 _common = {
     "deadline": None,
@@ -14,4 +15,10 @@ _common = {
 }
 settings.register_profile("ci", max_examples=300, **_common)
 settings.register_profile("deep", max_examples=3000, **_common)
+settings.register_profile(
+    "quick",
+    max_examples=int(os.environ.get("CHORUS_HYPOTHESIS_EXAMPLES", "300")),
+    phases=[Phase.explicit, Phase.generate],
+    **_common,
+)
 settings.load_profile(os.environ.get("CHORUS_HYPOTHESIS_PROFILE", "ci"))

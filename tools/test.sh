@@ -8,7 +8,7 @@ echo "== ruff"
 ruff check .
 ruff format --check .
 echo "== mypy"
-mypy $(ls -d crdt_core service_kit text_node chat analytics agents desktop chorus \
+mypy $(ls -d crdt_core service_kit text_node chat analytics agents desktop launcher \
   property_tests tests bench tools 2>/dev/null)
 echo "== pytest (profile: ${CHORUS_HYPOTHESIS_PROFILE:-ci})"
 rm -f .coverage coverage.json
