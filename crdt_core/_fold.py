@@ -134,6 +134,25 @@ class Fold:
             return EditStatus.SUPERSEDED
         return EditStatus.ACCEPTED
 
+    def superseded(self) -> set[str]:
+        """Edits whose text a later concurrent replacement overwrote."""
+        return {self._edit_ids[handle] for handle in self._superseded}
+
+    def preview(self, op: Op) -> str:
+        """The text once `op` is folded in, leaving the fold unchanged.
+
+        Lets a node write the new version's snapshot in the same transaction as the op,
+        before it changes its memory (which it does only after the commit).
+        """
+        if op.kind == OpKind.INIT:
+            return op.text
+        if not self.add(op):
+            return self.text
+        try:
+            return self.text
+        finally:
+            self.remove(op.key)
+
     def pending(self) -> list[str]:
         return [self._edit_ids[e.handle] for e in self._effects if e.pending]
 

@@ -24,6 +24,7 @@ class OpKind(StrEnum):
     REPLACE = "replace"  # kills the range [first..last] (if any), inserts `text` after `left`
     DELETE = "delete"  # kills the range [first..last]
     APPEND = "append"  # inserts `text` at the end of the document
+    REJECT = "reject"  # records a refused edit (stale read); never folded, never counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Op:
     tokens_used: int = 0
     text: str = ""
     topic: str = ""
+    reason: str = ""
     base_version: int = 0
     left: CharRef | None = None
     first: CharRef | None = None
@@ -112,6 +114,7 @@ class Op:
             "tokens_used": self.tokens_used,
             "text": self.text,
             "topic": self.topic,
+            "reason": self.reason,
             "base_version": self.base_version,
             "left": self.left.to_json() if self.left else None,
             "first": self.first.to_json() if self.first else None,
@@ -151,6 +154,7 @@ class Op:
             tokens_used=_typed(data, "tokens_used", int, 0),
             text=_typed(data, "text", str, ""),
             topic=_typed(data, "topic", str, ""),
+            reason=_typed(data, "reason", str, ""),
             base_version=_typed(data, "base_version", int, 0),
             left=refs["left"],
             first=refs["first"],
@@ -196,8 +200,10 @@ def _validate(op: Op) -> None:
     if (op.first is None) != (op.last is None):
         raise InvalidOperation("first", "first and last must be given together")
     anchored = op.left is not None or op.first is not None
-    if op.kind in (OpKind.INIT, OpKind.APPEND) and anchored:
+    if op.kind in (OpKind.INIT, OpKind.APPEND, OpKind.REJECT) and anchored:
         raise InvalidOperation("left", f"a {op.kind.value} operation takes no anchors")
+    if (op.kind == OpKind.REJECT) != bool(op.reason):
+        raise InvalidOperation("reason", "a reject, and only a reject, carries a reason")
     if op.kind == OpKind.APPEND and not op.text:
         raise InvalidOperation("text", "an append must insert some text")
     if op.kind == OpKind.DELETE and (op.text or op.first is None):

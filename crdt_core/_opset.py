@@ -4,8 +4,12 @@ The set only grows. What a node shows is a pure function of it:
 - the current document is the one started by the init with the highest key;
 - an edit accepted on two nodes (a client retry that reached both) is held twice, and the
   copy with the lower key is the one folded, everywhere — the other is kept only so that
-  watermarks stay contiguous;
-- the budget is the sum of `tokens_used` over the folded copies of all edits held.
+  watermarks stay contiguous. Copies are matched per document: a retry that landed after a
+  new document started is an edit of that document (later edits may be anchored on its
+  characters, so it must not lose to a copy in a document that is no longer shown);
+- the budget is the sum of `tokens_used` over the counted copies of all edits held;
+- a refused edit is held as a reject record, so every node lists the same edit history; an
+  accepted copy of the same edit id (a retry that reached another node) takes precedence.
 
 Catch-up is keyed by origin sequence numbers, never by dense versions: per origin, the highest
 contiguous sequence number held is an exact watermark, and a peer answers with every operation
@@ -34,7 +38,11 @@ class OpSet:
 
     def __init__(self, *, keep_document: bool = True) -> None:
         self._ops: dict[int, Op] = {}
-        self._winner: dict[str, Op] = {}  # edit_id -> copy with the lowest key
+        # (document_id, edit_id) -> the copy with the lowest key, or the first reject record
+        self._winner: dict[tuple[str, str], Op] = {}
+        self._rejections: dict[tuple[str, str], Op] = {}
+        self._documents_of: dict[str, set[str]] = {}  # edit_id -> documents holding a record
+        self._by_origin: dict[int, dict[int, Op]] = {}  # origin -> seq -> op
         self._contiguous: dict[int, int] = {}
         self._ahead: dict[int, set[int]] = {}
         self._tokens = 0
@@ -53,9 +61,28 @@ class OpSet:
         """Sum of `tokens_used` of every edit held, each edit counted once."""
         return self._tokens
 
-    def winner(self, edit_id: str) -> Op | None:
-        """The copy of an edit that counts (lowest key), if held."""
-        return self._winner.get(edit_id)
+    def winner(self, edit_id: str, document_id: str) -> Op | None:
+        """The copy of an edit that counts in a document (lowest key), if held."""
+        return self._winner.get((document_id, edit_id))
+
+    def held(self, edit_id: str) -> Op | None:
+        """What a retry of `edit_id` should answer: an accepted copy (the current document's
+        first), else a reject record; None if nothing is held."""
+        documents = self._documents_of.get(edit_id, set())
+        current = self.fold.document_id if self.fold is not None else None
+        for records in (self._winner, self._rejections):
+            found = [records[(d, edit_id)] for d in documents if (d, edit_id) in records]
+            if found:
+                found.sort(key=lambda op: (op.document_id != current, op.key))
+                return found[0]
+        return None
+
+    def rejections(self) -> list[Op]:
+        """Reject records of edits that were not accepted in their document, in key order."""
+        return sorted(
+            (op for ref, op in self._rejections.items() if ref not in self._winner),
+            key=lambda op: op.key,
+        )
 
     def all_ops(self) -> list[Op]:
         """Every operation held, copies included, in key order."""
@@ -79,10 +106,12 @@ class OpSet:
 
     def missing(self, watermark: Mapping[int, int]) -> list[Op]:
         """Operations a peer with `watermark` lacks (possibly some it holds beyond it)."""
-        return sorted(
-            (op for op in self._ops.values() if op.seq > watermark.get(op.origin, 0)),
-            key=lambda op: op.key,
-        )
+        found: list[Op] = []
+        for origin, by_seq in self._by_origin.items():
+            above = watermark.get(origin, 0)
+            if len(by_seq) > above:  # seqs start at 1: more held than `above` means some missing
+                found.extend(op for seq, op in by_seq.items() if seq > above)
+        return sorted(found, key=lambda op: op.key)
 
     def since_version(self, version: int) -> list[tuple[int, Op]]:
         """Spec catch-up: `(dense version, op)` of the current document after `version`."""
@@ -105,21 +134,30 @@ class OpSet:
                 results.append(Added.DUPLICATE)
                 continue
             self._ops[op.key] = op
+            self._by_origin.setdefault(op.origin, {})[op.seq] = op
             self._advance_watermark(op.origin, op.seq)
             if self.document is not None:
                 self.document.add(encode_diff(op))
-            previous = self._winner.get(op.edit_id)
+            ref = (op.document_id, op.edit_id)
+            self._documents_of.setdefault(op.edit_id, set()).add(op.document_id)
+            if op.kind == OpKind.REJECT:
+                held = self._rejections.get(ref)
+                if held is None or op.key < held.key:
+                    self._rejections[ref] = op
+                results.append(Added.NEW)
+                continue
+            previous = self._winner.get(ref)
             if previous is not None and previous.key < op.key:
                 results.append(Added.SHADOWED)
                 continue
-            self._winner[op.edit_id] = op
+            self._winner[ref] = op
             self._tokens += op.tokens_used - (previous.tokens_used if previous else 0)
             results.append(Added.NEW if previous is None else Added.SWAPPED)
             if previous is not None and self.fold is not None:
                 # The copy that counted so far loses to this one, which has the lower key.
                 if previous.key in batch:
                     del batch[previous.key]
-                elif previous.kind != OpKind.INIT and previous.document_id == self.fold.document_id:
+                elif previous.kind != OpKind.INIT and op.document_id == self.fold.document_id:
                     self.fold.remove(previous.key)
             if op.kind == OpKind.INIT:
                 latest = max(

@@ -7,7 +7,7 @@ into an operation (or refuses it), and takes operations from peers.
 from collections.abc import Callable
 
 from ._clock import HybridLogicalClock
-from ._errors import InvalidPosition
+from ._errors import EditConflict, InvalidPosition
 from ._fold import Fold
 from ._ops import Op, OpKind
 from ._opset import Added, OpSet
@@ -53,32 +53,56 @@ class Replica:
         tokens_used: int = 0,
         base_version: int | None = None,
     ) -> Op:
-        """Turn an agent's edit into a new local operation.
+        """Turn an agent's edit into a new local operation, or into a reject record.
 
-        Raises `InvalidPosition` or `EditConflict` (stale read) instead. An edit id already
-        held returns the operation held for it: retries are idempotent.
+        A stale read (spec FR 9) becomes a `REJECT` op carrying the reason: it is replicated
+        like any op, so every node lists the same history. Malformed input raises
+        `InvalidPosition` and records nothing. An edit id already held returns what is held
+        for it (accepted copy first): retries are idempotent.
         """
-        held = self.opset.winner(edit_id)
+        held = self.opset.held(edit_id)
         if held is not None:
             return held
         fold = self.fold
-        target = fold.target_for(position, text, base_version)
-        op = Op(
-            edit_id=edit_id,
-            kind=target.kind,
-            document_id=fold.document_id,
-            origin=self.node,
-            seq=self.opset.next_seq(self.node),
-            ts=self.clock.tick(),
-            agent_id=agent_id,
-            tokens_used=tokens_used,
-            text=text,
-            base_version=target.base_version,
-            left=target.left,
-            first=target.first,
-            last=target.last,
-            seen=self.opset.seen(),
+        try:
+            target = fold.target_for(position, text, base_version)
+        except EditConflict as conflict:
+            return self._record(
+                Op(
+                    edit_id=edit_id,
+                    kind=OpKind.REJECT,
+                    document_id=fold.document_id,
+                    origin=self.node,
+                    seq=self.opset.next_seq(self.node),
+                    ts=self.clock.tick(),
+                    agent_id=agent_id,
+                    tokens_used=tokens_used,
+                    text=text,
+                    reason=str(conflict),
+                    base_version=base_version or 0,
+                    seen=self.opset.seen(),
+                )
+            )
+        return self._record(
+            Op(
+                edit_id=edit_id,
+                kind=target.kind,
+                document_id=fold.document_id,
+                origin=self.node,
+                seq=self.opset.next_seq(self.node),
+                ts=self.clock.tick(),
+                agent_id=agent_id,
+                tokens_used=tokens_used,
+                text=text,
+                base_version=target.base_version,
+                left=target.left,
+                first=target.first,
+                last=target.last,
+                seen=self.opset.seen(),
+            )
         )
+
+    def _record(self, op: Op) -> Op:
         self.opset.add(op)
         return op
 

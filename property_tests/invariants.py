@@ -4,17 +4,21 @@ from collections import defaultdict
 
 from crdt_core import CharRef, EditStatus, Fold, Op, OpKind, OpSet, Replica
 
+Ref = tuple[str, str]  # (document_id, edit_id)
 
-def check_all(replicas: list[Replica], accepted: dict[str, Op]) -> None:
+
+def check_all(replicas: list[Replica], accepted: dict[Ref, Op], rejected: set[Ref]) -> None:
     """Assert invariants 1-9 on replicas that have exchanged everything."""
     folds = [_fold(r) for r in replicas]
-    # (1) exactly the accepted edits, none lost, none invented
+    # (1) exactly the accepted edits, none lost, none invented; the same rejections everywhere
     for replica in replicas:
-        held = {op.edit_id for op in replica.opset.edits()}
+        held = {(op.document_id, op.edit_id) for op in replica.opset.edits()}
         assert held == set(accepted), (
             f"node {replica.node}: lost {sorted(set(accepted) - held)}, "
             f"invented {sorted(held - set(accepted))}"
         )
+        refused = {(op.document_id, op.edit_id) for op in replica.opset.rejections()}
+        assert refused == rejected - set(accepted), f"node {replica.node}: rejections differ"
     # (2) byte-identical texts
     texts = {fold.text.encode() for fold in folds}
     assert len(texts) == 1, f"texts differ: {[fold.text for fold in folds]}"
@@ -80,7 +84,10 @@ def _check_last_writer_wins(fold: Fold) -> None:
 
 
 def _overlap(fold: Fold, a: Op, b: Op) -> bool:
-    assert a.first and a.last and b.first and b.last
+    assert a.first
+    assert a.last
+    assert b.first
+    assert b.last
     return not (
         fold.position(a.first) > fold.position(b.last)
         or fold.position(b.first) > fold.position(a.last)

@@ -42,7 +42,9 @@ class ReplicationMachine(RuleBasedStateMachine):
         self.now = 1_000
         self.nodes: list[Node] = []
         self.network: list[tuple[int, int, Op]] = []  # (sender, receiver, op)
-        self.accepted: dict[str, Op] = {}  # edit_id -> first acknowledged copy
+        # (document_id, edit_id) -> first acknowledged copy; refs answered "rejected"
+        self.accepted: dict[tuple[str, str], Op] = {}
+        self.rejected: set[tuple[str, str]] = set()
         self.edit_count = 0
 
     # -- set-up --------------------------------------------------------------------------
@@ -67,7 +69,11 @@ class ReplicationMachine(RuleBasedStateMachine):
     def _accepted(self, node: Node, op: Op) -> None:
         """A new local operation: durable, queued for every peer, acknowledged to the client."""
         node.durable[op.key] = op
-        self.accepted.setdefault(op.edit_id, op)
+        ref = (op.document_id, op.edit_id)
+        if op.kind == OpKind.REJECT:
+            self.rejected.add(ref)
+        else:
+            self.accepted.setdefault(ref, op)
         for peer, pending in node.outbox.items():
             pending.add(op.key)
             self.network.append((node.index, peer, op))
@@ -102,8 +108,31 @@ class ReplicationMachine(RuleBasedStateMachine):
                 base_version=base,
             )
         except CrdtError:
-            return  # rejected (stale read or no-op edit): not acknowledged as accepted
+            return  # malformed (a no-op edit): refused, nothing recorded
         self._accepted(node, op)
+
+    @rule(data=st.data(), a=st.integers(0, NODES - 1), b=st.integers(0, NODES - 1))
+    def concurrent_replacements(self, data: st.DataObject, a: int, b: int) -> None:
+        """Two nodes showing the same text replace overlapping fragments before exchanging."""
+        if a == b or not (self.nodes[a].up and self.nodes[b].up):
+            return
+        folds = [self._replica(i).opset.fold for i in (a, b)]
+        if folds[0] is None or folds[1] is None or folds[0].text != folds[1].text:
+            return
+        if folds[0].document_id != folds[1].document_id or not folds[0].text:
+            return
+        length = len(folds[0].text)
+        for index in (a, b):
+            start = data.draw(st.integers(0, length - 1), label="start")
+            end = data.draw(st.integers(start + 1, min(length, start + 4)), label="end")
+            self.edit_count += 1
+            op = self._replica(index).accept_edit(
+                edit_id=f"e{self.edit_count}",
+                position=f"{start}:{end}",
+                text=data.draw(texts.filter(bool), label="text"),
+                agent_id=f"agent-{index}",
+            )
+            self._accepted(self.nodes[index], op)
 
     @rule(data=st.data(), index=st.integers(0, NODES - 1))
     def client_retries_elsewhere(self, data: st.DataObject, index: int) -> None:
@@ -111,11 +140,12 @@ class ReplicationMachine(RuleBasedStateMachine):
         node = self.nodes[index]
         if not node.up or not self.accepted or self._replica(index).opset.fold is None:
             return
-        edit_id = data.draw(st.sampled_from(sorted(self.accepted)), label="edit")
-        original = self.accepted[edit_id]
+        ref = data.draw(st.sampled_from(sorted(self.accepted)), label="edit")
+        original = self.accepted[ref]
+        edit_id = original.edit_id
         replica = self._replica(index)
         if original.kind == OpKind.INIT:
-            if replica.opset.winner(edit_id) is None:
+            if replica.opset.winner(edit_id, original.document_id) is None:
                 self._accepted(
                     node,
                     replica.init_document(
@@ -138,7 +168,7 @@ class ReplicationMachine(RuleBasedStateMachine):
             )
         except CrdtError:
             return
-        if op.key not in node.durable:
+        if op.key not in node.durable and op.kind != OpKind.REJECT:
             self._accepted(node, op)
 
     @precondition(lambda self: sum(op.kind.value == "init" for op in self.accepted.values()) < 3)
@@ -206,7 +236,8 @@ class ReplicationMachine(RuleBasedStateMachine):
                 self._anti_entropy(source=peer, target=node)
 
     def _anti_entropy(self, *, source: Node, target: Node) -> None:
-        assert source.replica is not None and target.replica is not None
+        assert source.replica is not None
+        assert target.replica is not None
         missing = source.replica.opset.missing(target.replica.opset.watermark())
         target.replica.receive(missing)
         target.durable.update((op.key, op) for op in missing)
@@ -236,7 +267,7 @@ class ReplicationMachine(RuleBasedStateMachine):
                 if source is not target:
                     self._anti_entropy(source=source, target=target)
         replicas = [self._replica(i) for i in range(NODES)]
-        check_all(replicas, self.accepted)
+        check_all(replicas, self.accepted, self.rejected)
         fold = replicas[0].fold
         superseded = sum(fold.status(op.edit_id) == "superseded" for op in fold.ops())
         event(f"heal with {'some' if superseded else 'no'} superseded edits")
