@@ -70,6 +70,7 @@ class Op:
     text: str = ""
     topic: str = ""
     reason: str = ""
+    position: str = ""  # what the agent sent, for the record; the targets are the ids below
     base_version: int = 0
     left: CharRef | None = None
     first: CharRef | None = None
@@ -115,6 +116,7 @@ class Op:
             "text": self.text,
             "topic": self.topic,
             "reason": self.reason,
+            "position": self.position,
             "base_version": self.base_version,
             "left": self.left.to_json() if self.left else None,
             "first": self.first.to_json() if self.first else None,
@@ -155,6 +157,7 @@ class Op:
             text=_typed(data, "text", str, ""),
             topic=_typed(data, "topic", str, ""),
             reason=_typed(data, "reason", str, ""),
+            position=_typed(data, "position", str, ""),
             base_version=_typed(data, "base_version", int, 0),
             left=refs["left"],
             first=refs["first"],

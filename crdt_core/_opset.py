@@ -56,6 +56,10 @@ class OpSet:
     def __contains__(self, key: int) -> bool:
         return key in self._ops
 
+    def get(self, key: int) -> Op | None:
+        """The operation with this total order key, if held."""
+        return self._ops.get(key)
+
     @property
     def tokens_used(self) -> int:
         """Sum of `tokens_used` of every edit held, each edit counted once."""

@@ -79,6 +79,7 @@ class Replica:
                     tokens_used=tokens_used,
                     text=text,
                     reason=str(conflict),
+                    position=position,
                     base_version=base_version or 0,
                     seen=self.opset.seen(),
                 )
@@ -94,6 +95,7 @@ class Replica:
                 agent_id=agent_id,
                 tokens_used=tokens_used,
                 text=text,
+                position=position,
                 base_version=target.base_version,
                 left=target.left,
                 first=target.first,

@@ -4,12 +4,9 @@ Tests pin the app's clock (`clock.now`) so that window and bucket figures are ex
 """
 
 import re
-import shutil
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +17,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analytics import AnalyticsSettings, create_app
-from launcher import free_port
 from launcher.postgres_cluster import PostgresCluster
 
 SERVICE_TOKEN = "analytics-test-service-token"
@@ -36,29 +32,6 @@ class FixedClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="session")
-def pg_root() -> Iterator[Path]:
-    """A scratch directory the `postgres` user can reach (pytest's tmp dirs are 0700 root)."""
-    root = Path(tempfile.mkdtemp(prefix="chorus-analytics-pg-"))
-    root.chmod(0o755)
-    try:
-        yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def new_cluster(root: Path, name: str) -> PostgresCluster:
-    """A cluster (not started) in its own directory under `root`, on a free port."""
-    return PostgresCluster(root / name, free_port())
-
-
-@pytest.fixture(scope="session")
-def pg_cluster(pg_root: Path) -> Iterator[PostgresCluster]:
-    """The session's PostgreSQL, shared by every module except those that stop a cluster."""
-    with new_cluster(pg_root, "shared") as cluster:
-        yield cluster
 
 
 @pytest.fixture(scope="module")

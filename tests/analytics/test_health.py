@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from analytics import DatabaseUnavailableError, create_app
 from launcher.postgres_cluster import PostgresCluster
 
-from .conftest import AUTH, make_settings, new_cluster, running
+from ..conftest import new_cluster
+from .conftest import AUTH, make_settings, running
 
 ENDPOINTS = [
     ("GET", "/health", None),

@@ -10,7 +10,7 @@ import pytest
 
 from launcher.postgres_cluster import PostgresCluster, PostgresClusterError, find_bin_dir
 
-from .conftest import new_cluster
+from ..conftest import new_cluster
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,98 @@
+"""A node in-process on a real PostgreSQL database; helpers to talk to it."""
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from launcher.postgres_cluster import PostgresCluster
+from text_node import NodeSettings, create_app
+
+SERVICE_TOKEN = "node-test-service-token"
+AGENT_TOKENS = "agent-1:tok-agent-1,agent-2:tok-agent-2,operator:tok-operator"
+SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
+
+def agent(n: int = 1) -> dict[str, str]:
+    return {"Authorization": f"Bearer tok-agent-{n}"}
+
+
+OPERATOR = {"Authorization": "Bearer tok-operator"}
+
+
+def node_settings(
+    database_url: str, *, node: int = 0, peers: str = "", **extra: Any
+) -> NodeSettings:
+    return NodeSettings(
+        node=node,
+        database_url=database_url,
+        peers=peers,
+        service_token=SecretStr(SERVICE_TOKEN),
+        agent_tokens=AGENT_TOKENS,
+        catch_up_timeout_s=0,
+        ack_timeout_s=0,
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def database_url(pg_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
+    name = "node_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    pg_cluster.create_database(name)
+    return pg_cluster.dsn(name)
+
+
+async def reset(database_url: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            exists = await conn.execute(text("SELECT to_regclass('ops') IS NOT NULL"))
+            if exists.scalar_one():
+                await conn.execute(
+                    text("TRUNCATE ops, edits, documents, outbox, token_budget RESTART IDENTITY")
+                )
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    await reset(database_url)
+    application = create_app(node_settings(database_url, budget_limit=15_000_000))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://node.test") as http:
+        yield http
+
+
+async def init(client: httpx.AsyncClient, text_: str = "Привет, мир! Это тест.") -> str:
+    response = await client.post(
+        "/api/document/init", json={"topic": "Тема", "initial_text": text_}, headers=OPERATOR
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["document_id"])
+
+
+async def edit(
+    client: httpx.AsyncClient, position: str, proposed_text: str, n: int = 1, **extra: Any
+) -> httpx.Response:
+    body = {
+        "agent_id": f"agent-{n}",
+        "proposed_text": proposed_text,
+        "position": position,
+        "tokens_used": extra.pop("tokens_used", 10),
+        **extra,
+    }
+    return await client.post("/api/edits", json=body, headers=agent(n))

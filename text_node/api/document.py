@@ -1,0 +1,84 @@
+"""`/api/document/*`: the current text, initialisation, and every version."""
+
+from fastapi import APIRouter, Query
+
+from crdt_core import InvalidPosition
+
+from ..deps import AgentDep, NodeDep, SettingsDep
+from ..events import iso
+from ..schemas import DocumentResponse, InitRequest, InitResponse, VersionEntry, VersionList
+from ..settings import NODE_NAMES
+
+router = APIRouter(prefix="/api/document", tags=["document"])
+
+
+@router.get("/current", response_model=DocumentResponse)
+async def current(node: NodeDep, settings: SettingsDep) -> DocumentResponse:
+    """The last committed version of the document (spec FR 6)."""
+    view = node.view
+    return DocumentResponse(
+        version=view.version,
+        text=view.text,
+        timestamp=view.timestamp,
+        document_id=view.document_id,
+        version_key=view.version_key,
+        topic=view.topic,
+        node=settings.name,
+    )
+
+
+@router.post("/init", response_model=InitResponse, status_code=201)
+async def init(
+    body: InitRequest, node: NodeDep, settings: SettingsDep, _: AgentDep
+) -> InitResponse:
+    """Start a new document on every node, replacing the previous one (spec FR 7)."""
+    op = await node.init_document(topic=body.topic, text=body.initial_text, edit_id=body.edit_id)
+    return InitResponse(document_id=op.document_id, version=1, node=settings.name)
+
+
+@router.get("/versions", response_model=VersionList)
+async def versions(
+    node: NodeDep,
+    limit: int = Query(default=50, ge=1, le=1000),
+    offset: int = Query(default=0, ge=0),
+) -> VersionList:
+    """Versions of the current document, newest first, with the edit that made each."""
+    async with node.lock:
+        fold = node.fold()
+        newest = fold.version - offset
+        entries = []
+        for version in range(newest, max(0, newest - limit), -1):
+            op = fold.op_at(version)
+            entries.append(
+                VersionEntry(
+                    version=version,
+                    version_key=op.key,
+                    edit_id=op.edit_id,
+                    agent_id=op.agent_id,
+                    kind=op.kind.value,
+                    status=(fold.status(op.edit_id) or "accepted").__str__(),
+                    tokens_used=op.tokens_used,
+                    node=NODE_NAMES[op.origin],
+                    timestamp=iso(op.ts),
+                )
+            )
+        return VersionList(document_id=fold.document_id, total=fold.version, versions=entries)
+
+
+@router.get("/versions/{version}", response_model=DocumentResponse)
+async def version(version: int, node: NodeDep, settings: SettingsDep) -> DocumentResponse:
+    """The text of any version (replayed from the op set)."""
+    async with node.lock:
+        fold = node.fold()
+        if not 1 <= version <= fold.version:
+            raise InvalidPosition("version", f"must be between 1 and {fold.version}")
+        op = fold.op_at(version)
+        return DocumentResponse(
+            version=version,
+            text=fold.text_at(version),
+            timestamp=iso(op.ts),
+            document_id=fold.document_id,
+            version_key=op.key,
+            topic=fold.topic,
+            node=settings.name,
+        )

@@ -1,0 +1,109 @@
+"""`/api/edits`: agents' edits in (spec FR 3, 8, 9) and the edit history out (FR 15)."""
+
+import uuid
+
+from fastapi import APIRouter, Query, Response
+
+from service_kit import ApiError
+
+from .. import store
+from ..db import database_errors
+from ..deps import AgentDep, NodeDep, ReplicatorDep, SettingsDep
+from ..schemas import EditEntry, EditPage, EditRequest, EditResponse
+from ..settings import NODE_NAMES
+
+router = APIRouter(prefix="/api/edits", tags=["edits"])
+
+
+@router.post("", response_model=EditResponse, status_code=201)
+async def post_edit(
+    body: EditRequest,
+    response: Response,
+    agent: AgentDep,
+    node: NodeDep,
+    replicator: ReplicatorDep,
+    settings: SettingsDep,
+) -> EditResponse:
+    """Accept (201) or reject (200, stale read) an edit; 429 when the budget is exhausted.
+
+    Idempotent on `edit_id`: a retry returns what became of the first attempt.
+    """
+    if body.agent_id != agent:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"agent_id {body.agent_id!r} does not match the token",
+            field="agent_id",
+        )
+    outcome = await node.accept_edit(
+        edit_id=body.edit_id or str(uuid.uuid4()),
+        agent_id=body.agent_id,
+        position=body.position,
+        text=body.proposed_text,
+        tokens_used=body.tokens_used,
+        base_version=body.base_version,
+        document_id=body.document_id,
+    )
+    op = outcome.op
+    acknowledged: list[int] = []
+    if outcome.new and outcome.status != "rejected":
+        acknowledged = await replicator.wait_for_ack(op.key, settings.ack_timeout_s)
+    if outcome.status == "rejected":
+        response.status_code = 200
+    return EditResponse(
+        edit_id=op.edit_id,
+        status=outcome.status,
+        version=outcome.version,
+        document_id=op.document_id,
+        version_key=op.key,
+        node=NODE_NAMES[op.origin],
+        base_version=op.base_version,
+        reason=op.reason,
+        acknowledged_by=[NODE_NAMES[p] for p in acknowledged],
+    )
+
+
+@router.get("", response_model=EditPage)
+async def list_edits(
+    node: NodeDep,
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+    status: str | None = Query(default=None, pattern="^(accepted|rejected|superseded|pending)$"),
+    agent_id: str | None = Query(default=None, max_length=100),
+) -> EditPage:
+    """The current document's edits, newest first, with their status (spec FR 15)."""
+    document_id = node.view.document_id
+    if document_id is None:
+        return EditPage(edits=[], total=0, limit=limit, offset=offset)
+    async with database_errors(), node.engine.connect() as conn:
+        rows, total = await store.list_edits(
+            conn,
+            document_id=document_id,
+            limit=limit,
+            offset=offset,
+            status=status,
+            agent_id=agent_id,
+        )
+    fold = node.replica.opset.fold
+    return EditPage(
+        edits=[
+            EditEntry(
+                edit_id=str(row["edit_id"]),
+                agent_id=row["agent_id"],
+                proposed_text=row["proposed_text"],
+                position=row["position"],
+                tokens_used=row["tokens_used"],
+                status=row["status"],
+                created_at=row["created_at"].isoformat(timespec="milliseconds"),
+                node=NODE_NAMES[row["node"]],
+                version_key=row["version_key"],
+                base_version=row["base_version"],
+                version=fold.version_of_key(row["version_key"]) if fold else None,
+                reason=row["reason"],
+            )
+            for row in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

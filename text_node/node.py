@@ -1,0 +1,413 @@
+"""One node: the replica in memory, its database, and the rules that keep them together.
+
+Every change (a local edit, an init, operations from a peer) is made under the node's lock:
+the replica takes it in memory, everything derived from it is written in one PostgreSQL
+transaction, and only after the commit is the new state published to readers. If the
+transaction fails, the replica is rebuilt from the database, so memory never holds an
+operation the database lost. Readers see `view`, the last committed state.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from crdt_core import Added, EditStatus, Fold, Op, OpKind, Replica, encode_diff
+
+from . import store
+from .db import database_errors
+from .errors import TextNodeError
+from .events import event, iso
+from .settings import NodeSettings
+
+ANALYTICS = "analytics"
+
+
+def peer_destination(index: int) -> str:
+    return f"peer-{index}"
+
+
+class BudgetExceeded(TextNodeError):
+    """Accepting the edit would take the token budget over its limit (answered 429)."""
+
+    def __init__(self, *, used: int, limit: int, requested: int) -> None:
+        super().__init__(
+            f"token budget exhausted: {used} of {limit} tokens used, this edit needs {requested}"
+        )
+        self.used, self.limit, self.requested = used, limit, requested
+
+
+class DocumentMismatch(TextNodeError):
+    """The edit was made for a document that is no longer the current one (answered 409)."""
+
+
+class NoDocument(TextNodeError):
+    """No document has been initialised yet (answered 409)."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The committed state readers see."""
+
+    document_id: str | None
+    topic: str
+    version: int
+    version_key: int
+    text: str
+    timestamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of an edit: its op (or reject record) and its status now."""
+
+    op: Op
+    status: str
+    version: int
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    document_id: str | None
+    head_key: int
+    superseded: frozenset[str]
+    pending: frozenset[str]
+
+
+class TextNode:
+    """State and transactions of one Text Service node."""
+
+    def __init__(
+        self, settings: NodeSettings, engine: AsyncEngine, *, now_ms: Callable[[], int]
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.now_ms = now_ms
+        self.replica = Replica(settings.node, now_ms)
+        self.lock = asyncio.Lock()
+        self.view = View(None, "", 0, 0, "", iso(now_ms()))
+        self.committed: Callable[[], None] = lambda: None  # the replicator's wake-up call
+
+    # -- loading -----------------------------------------------------------------------
+    async def load(self) -> None:
+        """Rebuild the replica (and its HLC) from the ops table."""
+        async with database_errors(), self.engine.begin() as conn:
+            await store.ensure_budget(conn, limit=self.settings.budget_limit)
+            held = await store.load_ops(conn)
+        replica = Replica(self.settings.node, self.now_ms)
+        replica.receive(held)
+        self.replica = replica
+        self._publish()
+
+    # -- reading -----------------------------------------------------------------------
+    def fold(self) -> Fold:
+        fold = self.replica.opset.fold
+        if fold is None:
+            raise NoDocument("no document yet: initialise one with POST /api/document/init")
+        return fold
+
+    def outcome(self, op: Op, *, new: bool) -> Outcome:
+        fold = self.replica.opset.fold
+        version = fold.version if fold else 0
+        if op.kind == OpKind.REJECT:
+            return Outcome(op, "rejected", version, new)
+        status = EditStatus.ACCEPTED
+        if fold is not None and fold.document_id == op.document_id:
+            status = fold.status(op.edit_id) or EditStatus.ACCEPTED
+            version = fold.version_of_key(op.key) or version
+        return Outcome(op, status.value, version, new)
+
+    # -- changes -----------------------------------------------------------------------
+    async def init_document(self, *, topic: str, text: str, edit_id: str | None = None) -> Op:
+        """Start a new document on every node: a replicated, totally ordered operation."""
+        edit_id = edit_id or str(uuid.uuid4())
+        async with self.lock:
+            held = self.replica.opset.held(edit_id)
+            if held is not None:
+                return held
+
+            def change() -> list[tuple[Op, Added]]:
+                op = self.replica.init_document(
+                    edit_id=edit_id, document_id=edit_id, topic=topic, text=text
+                )
+                return [(op, Added.NEW)]
+
+            [op] = await self._transaction(change, local=True)
+        return op
+
+    async def accept_edit(
+        self,
+        *,
+        edit_id: str,
+        agent_id: str,
+        position: str,
+        text: str,
+        tokens_used: int,
+        base_version: int | None,
+        document_id: str | None,
+    ) -> Outcome:
+        """Accept, reject (stale read) or refuse (budget, wrong document) an agent's edit."""
+        held = self.replica.opset.held(edit_id)
+        if held is not None:
+            return self.outcome(held, new=False)
+        async with self.lock:
+            held = self.replica.opset.held(edit_id)
+            if held is not None:
+                return self.outcome(held, new=False)
+            fold = self.fold()
+            if document_id is not None and document_id != fold.document_id:
+                raise DocumentMismatch(
+                    f"document {document_id} is no longer current (now {fold.document_id}): "
+                    "read the document again"
+                )
+
+            def change() -> list[tuple[Op, Added]]:
+                op = self.replica.accept_edit(
+                    edit_id=edit_id,
+                    position=position,
+                    text=text,
+                    agent_id=agent_id,
+                    tokens_used=tokens_used,
+                    base_version=base_version,
+                )
+                return [(op, Added.NEW)]
+
+            try:
+                [op] = await self._transaction(change, local=True, tokens=tokens_used)
+            except BudgetExceeded as exceeded:
+                await self._record_budget_exceeded(agent_id, exceeded)
+                raise
+        return self.outcome(op, new=True)
+
+    async def apply_remote(self, ops: list[Op]) -> int:
+        """Take operations from a peer (idempotent); return how many were new."""
+        if all(op.key in self.replica.opset for op in ops):
+            return 0
+        async with self.lock:
+            fresh = [op for op in ops if op.key not in self.replica.opset]
+            if fresh:
+                await self._transaction(
+                    lambda: list(zip(fresh, self.replica.receive(fresh), strict=True)),
+                    local=False,
+                )
+        return len(fresh)
+
+    async def enqueue(self, rows: list[dict[str, Any]]) -> None:
+        """Add outbox rows in their own transaction (events that are not part of a change)."""
+        async with database_errors(), self.engine.begin() as conn:
+            await store.enqueue(conn, rows=rows)
+        self.committed()
+
+    # -- the transaction ---------------------------------------------------------------
+    async def _transaction(
+        self, change: Callable[[], list[tuple[Op, Added]]], *, local: bool, tokens: int = 0
+    ) -> list[Op]:
+        """Run `change` on the replica and persist what it did, atomically; lock held."""
+        before = self._before()
+        changed = False
+        try:
+            async with database_errors(), self.engine.begin() as conn:
+                if tokens:
+                    limit = await store.budget_limit(conn)
+                    used = self.replica.opset.tokens_used
+                    if used + tokens > limit:
+                        raise BudgetExceeded(used=used, limit=limit, requested=tokens)
+                changed = True
+                results = change()
+                new_ops = [op for op, added in results if added != Added.DUPLICATE]
+                swapped = any(added == Added.SWAPPED for _, added in results)
+                await self._persist(conn, before, new_ops, swapped=swapped, local=local)
+        except BaseException:
+            if changed:
+                await asyncio.shield(self.load())  # memory must not keep what was not committed
+            raise
+        self._publish()
+        self.committed()
+        return new_ops
+
+    def _before(self) -> _Before:
+        fold = self.replica.opset.fold
+        if fold is None:
+            return _Before(None, 0, frozenset(), frozenset())
+        return _Before(
+            fold.document_id,
+            fold.head_key,
+            frozenset(fold.superseded()),
+            frozenset(fold.pending()),
+        )
+
+    async def _persist(
+        self,
+        conn: AsyncConnection,
+        before: _Before,
+        new_ops: list[Op],
+        *,
+        swapped: bool,
+        local: bool,
+    ) -> None:
+        opset = self.replica.opset
+        await store.insert_ops(conn, new_ops=new_ops)
+        counted = [
+            op
+            for op in new_ops
+            if op.kind != OpKind.INIT
+            and (op.kind == OpKind.REJECT or opset.winner(op.edit_id, op.document_id) is op)
+        ]
+        await store.upsert_edits(conn, rows=[self._edit_row(op) for op in counted])
+        await store.set_total_tokens(conn, total=opset.tokens_used)
+        fold = opset.fold
+        if fold is not None:
+            await self._persist_fold(conn, before, fold, new_ops, swapped=swapped)
+        if local:
+            await store.enqueue(conn, rows=self._outbox_rows(new_ops))
+
+    async def _persist_fold(
+        self,
+        conn: AsyncConnection,
+        before: _Before,
+        fold: Fold,
+        new_ops: list[Op],
+        *,
+        swapped: bool,
+    ) -> None:
+        superseded, pending = fold.superseded(), set(fold.pending())
+        statuses = {e: EditStatus.SUPERSEDED.value for e in superseded - before.superseded}
+        statuses |= {e: EditStatus.PENDING.value for e in pending - before.pending}
+        for edit_id in (before.superseded - superseded) | (before.pending - pending):
+            statuses.setdefault(edit_id, (fold.status(edit_id) or EditStatus.ACCEPTED).value)
+        if statuses and before.document_id == fold.document_id:
+            await store.set_statuses(conn, document_id=fold.document_id, statuses=statuses)
+        in_fold = [op for op in new_ops if fold.version_of_key(op.key) is not None]
+        # A new document, or a lower-key copy of an edit replacing the folded one: rewrite all.
+        rebuild = swapped or before.document_id != fold.document_id
+        rows_for = fold.ops() if rebuild else in_fold
+        lowest = min((op.key for op in in_fold), default=None)
+        renumber = lowest if lowest is not None and lowest < before.head_key else None
+        await store.write_snapshot(
+            conn,
+            snapshot=store.Snapshot(
+                document_id=fold.document_id,
+                new_document=rebuild,
+                rows=[self._document_row(fold, op) for op in rows_for],
+                renumber_from_key=None if rebuild else renumber,
+                head_key=fold.head_key,
+                head_text=fold.text,
+                checkpoint_every=self.settings.checkpoint_every,
+            ),
+        )
+
+    def _document_row(self, fold: Fold, op: Op) -> dict[str, Any]:
+        return {
+            "version_key": op.key,
+            "version": fold.version_of_key(op.key),
+            "document_id": fold.document_id,
+            "edit_id": op.edit_id,
+            "timestamp": datetime.fromtimestamp(op.ts / 1000, UTC),
+            "text": None,
+        }
+
+    def _edit_row(self, op: Op) -> dict[str, Any]:
+        outcome = self.outcome(op, new=True)
+        return {
+            "edit_id": op.edit_id,
+            "document_id": op.document_id,
+            "agent_id": op.agent_id,
+            "proposed_text": op.text,
+            "position": op.position,
+            "tokens_used": op.tokens_used,
+            "status": outcome.status,
+            "created_at": datetime.fromtimestamp(op.ts / 1000, UTC),
+            "node": op.origin,
+            "version_key": op.key,
+            "base_version": op.base_version,
+            "reason": op.reason,
+        }
+
+    def _outbox_rows(self, new_ops: list[Op]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for op in new_ops:
+            rows += [
+                {"destination": peer_destination(peer), "version_key": op.key}
+                for peer in self.settings.peer_urls
+            ]
+            payload = self._edit_event(op)
+            if payload is not None:
+                rows.append({"destination": ANALYTICS, "payload": payload})
+        return rows
+
+    def _edit_event(self, op: Op) -> dict[str, Any] | None:
+        node = self.settings.name
+        if op.kind == OpKind.INIT:
+            return None
+        if op.kind == OpKind.REJECT:
+            return event(
+                "edit_rejected",
+                event_id=f"edit_rejected:{op.edit_id}:{op.key}",
+                ts_ms=op.ts,
+                agent_id=op.agent_id,
+                version=op.base_version,
+                tokens=op.tokens_used,
+                edit_id=op.edit_id,
+                node=node,
+                reason=op.reason,
+            )
+        return event(
+            "edit_applied",
+            event_id=f"edit_applied:{op.document_id}:{op.edit_id}",
+            ts_ms=op.ts,
+            agent_id=op.agent_id,
+            version=self.outcome(op, new=True).version,
+            tokens=op.tokens_used,
+            edit_id=op.edit_id,
+            node=node,
+            latency_ms=max(0, self.now_ms() - op.ts),
+            budget_used=self.replica.opset.tokens_used,
+            budget_limit=self.settings.budget_limit,
+        )
+
+    async def _record_budget_exceeded(self, agent_id: str, exceeded: BudgetExceeded) -> None:
+        now = self.now_ms()
+        await self.enqueue(
+            [
+                {
+                    "destination": ANALYTICS,
+                    "payload": event(
+                        "budget_exceeded",
+                        event_id=f"budget_exceeded:{self.settings.name}:{now}:{agent_id}",
+                        ts_ms=now,
+                        agent_id=agent_id,
+                        tokens=exceeded.requested,
+                        node=self.settings.name,
+                        budget_limit=exceeded.limit,
+                        budget_used=exceeded.used,
+                    ),
+                }
+            ]
+        )
+
+    def _publish(self) -> None:
+        fold = self.replica.opset.fold
+        if fold is None:
+            self.view = View(None, "", 0, 0, "", iso(self.now_ms()))
+            return
+        head = fold.op_at(fold.version)
+        self.view = View(
+            fold.document_id, fold.topic, fold.version, fold.head_key, fold.text, iso(head.ts)
+        )
+
+    def diff_entry(self, op: Op) -> dict[str, Any]:
+        """A catch-up entry: the op's dense version (None outside the current document)."""
+        fold = self.replica.opset.fold
+        version = fold.version_of_key(op.key) if fold else None
+        return {
+            "version": version,
+            "version_key": op.key,
+            "edit_id": op.edit_id,
+            "timestamp": iso(op.ts),
+            "diff": encode_diff(op),
+        }

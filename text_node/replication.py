@@ -1,0 +1,307 @@
+"""Background replication of a node: the outbox relay and anti-entropy.
+
+- The relay delivers outbox rows: operations to each peer (`POST /api/replication/batch`,
+  idempotent at the receiver) and events to analytics. Delivered rows are deleted; failed ones
+  are retried with exponential backoff. A peer's acknowledgement also releases the client
+  waiting for it (an edit is answered after one peer acknowledged, or a short timeout).
+- Anti-entropy pulls, every interval and at start-up, what each peer holds beyond this node's
+  exact per-origin watermark. A restarted node catches up this way before it reports healthy.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol
+
+import httpx
+
+from crdt_core import DiffError, Op, decode_diff, encode_diff
+
+from . import store
+from .db import database_errors
+from .errors import DatabaseUnavailableError
+from .events import event
+from .node import ANALYTICS, TextNode
+from .settings import NODE_NAMES
+
+log = logging.getLogger(__name__)
+_BATCH = 200
+_MAX_BACKOFF_S = 5.0
+
+
+class PeerUnreachable(Exception):
+    """A peer or the analytics service did not answer (a definite or an unknown failure)."""
+
+
+class Transport(Protocol):
+    """How a node talks to its peers and to analytics (a seam for tests)."""
+
+    async def push(self, peer: int, diffs: list[str]) -> None: ...
+    async def pull(self, peer: int, watermark: dict[int, int]) -> list[Op]: ...
+    async def send_events(self, events: list[dict[str, Any]]) -> None: ...
+
+
+class HttpTransport:
+    """The real transport: httpx with the service token."""
+
+    def __init__(
+        self,
+        *,
+        peers: dict[int, str],
+        analytics_url: str,
+        token: str,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.peers = peers
+        self.analytics_url = analytics_url.rstrip("/")
+        self.client = httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 0.5)),
+            transport=transport,
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self.client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {type(exc).__name__} {exc}") from exc
+        if response.status_code >= 300:
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code} {response.text[:200]}")
+        return response
+
+    async def push(self, peer: int, diffs: list[str]) -> None:
+        await self._call("POST", f"{self.peers[peer]}/api/replication/batch", json={"diffs": diffs})
+
+    async def pull(self, peer: int, watermark: dict[int, int]) -> list[Op]:
+        mark = ",".join(f"{origin}:{seq}" for origin, seq in sorted(watermark.items()))
+        response = await self._call(
+            "GET", f"{self.peers[peer]}/api/replication/catch-up", params={"watermark": mark}
+        )
+        try:
+            return [decode_diff(entry["diff"]) for entry in response.json()["versions"]]
+        except (DiffError, KeyError, TypeError, ValueError) as exc:
+            raise PeerUnreachable(f"peer {peer} answered a malformed catch-up: {exc}") from exc
+
+    async def send_events(self, events: list[dict[str, Any]]) -> None:
+        if not self.analytics_url:
+            raise PeerUnreachable("no analytics URL configured")
+        await self._call(
+            "POST", f"{self.analytics_url}/api/analytics/events/batch", json={"events": events}
+        )
+
+
+class Replicator:
+    """Owns the relay and anti-entropy tasks of a node; use with `async with`."""
+
+    def __init__(
+        self,
+        node: TextNode,
+        transport: Transport,
+        *,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.node = node
+        self.transport = transport
+        self.wall_clock = wall_clock
+        self.ready = asyncio.Event()
+        self.caught_up_ops = 0
+        self.peer_failures: dict[int, str] = {}  # peer -> last error while it is failing
+        self.last_ack_ms: dict[int, int] = {}
+        self._wake = asyncio.Event()
+        self._acks: dict[int, set[int]] = defaultdict(set)  # version_key -> peers that acked
+        self._ack_events: dict[int, asyncio.Event] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        node.committed = self._wake.set
+
+    async def __aenter__(self) -> "Replicator":
+        self._tasks = [
+            asyncio.create_task(self._start_up(), name="catch-up-then-anti-entropy"),
+            asyncio.create_task(self._relay_loop(), name="outbox-relay"),
+        ]
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # -- acknowledgements --------------------------------------------------------------
+    async def wait_for_ack(self, key: int, timeout_s: float) -> list[int]:
+        """Peers that acknowledged op `key` within `timeout_s` (waits for the first one)."""
+        if not self._acks.get(key):
+            flag = self._ack_events.setdefault(key, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(flag.wait(), timeout_s)
+            self._ack_events.pop(key, None)
+        return sorted(self._acks.pop(key, set()))
+
+    def _acknowledged(self, peer: int, keys: list[int]) -> None:
+        for key in keys:
+            flag = self._ack_events.get(key)
+            if flag is not None:
+                self._acks[key].add(peer)
+                flag.set()
+
+    # -- relay -------------------------------------------------------------------------
+    async def _relay_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.25)
+            self._wake.clear()
+            try:
+                while await self.relay_once() == _BATCH:
+                    pass
+            except DatabaseUnavailableError as exc:
+                log.warning("outbox relay paused: %s", exc)
+                await asyncio.sleep(0.5)
+
+    async def relay_once(self) -> int:
+        """Deliver the due outbox rows once; return how many rows were due."""
+        now = datetime.now(UTC)
+        async with database_errors(), self.node.engine.connect() as conn:
+            rows = await store.due_outbox(conn, now=now, limit=_BATCH)
+        by_destination: dict[str, list[store.OutboxRow]] = defaultdict(list)
+        for row in rows:
+            by_destination[row.destination].append(row)
+        outcomes = await asyncio.gather(
+            *(self._deliver(d, batch) for d, batch in by_destination.items())
+        )
+        delivered = [
+            row.id
+            for d, (ok, _) in zip(by_destination, outcomes, strict=True)
+            if ok
+            for row in by_destination[d]
+        ]
+        failed = [
+            row
+            for d, (ok, _) in zip(by_destination, outcomes, strict=True)
+            if not ok
+            for row in by_destination[d]
+        ]
+        events = [{"destination": ANALYTICS, "payload": e} for _, es in outcomes for e in es]
+        async with database_errors(), self.node.engine.begin() as conn:
+            await store.delete_outbox(conn, ids=delivered)
+            for attempts in {row.attempts for row in failed}:
+                delay = min(_MAX_BACKOFF_S, 0.1 * 2**attempts)
+                ids = [row.id for row in failed if row.attempts == attempts]
+                await store.reschedule_outbox(conn, ids=ids, at=now + timedelta(seconds=delay))
+            await store.enqueue(conn, rows=events)
+        return len(rows)
+
+    async def _deliver(
+        self, destination: str, batch: list[store.OutboxRow]
+    ) -> tuple[bool, list[dict[str, Any]]]:
+        """Send one destination's rows; return whether it worked and the events it caused."""
+        if destination == ANALYTICS:
+            try:
+                await self.transport.send_events([row.payload or {} for row in batch])
+            except PeerUnreachable as exc:
+                log.info("analytics unreachable, %d events kept: %s", len(batch), exc)
+                return False, []
+            return True, []
+        peer = int(destination.removeprefix("peer-"))
+        ops = [self.node.replica.opset.get(row.version_key or 0) for row in batch]
+        try:
+            await self.transport.push(peer, [encode_diff(op) for op in ops if op is not None])
+        except PeerUnreachable as exc:
+            return False, self._failed(peer, str(exc))
+        return True, self._delivered(peer, [op for op in ops if op is not None])
+
+    def _delivered(self, peer: int, ops: list[Op]) -> list[dict[str, Any]]:
+        now = int(self.wall_clock() * 1000)
+        self.last_ack_ms[peer] = now
+        self.peer_failures.pop(peer, None)
+        self._acknowledged(peer, [op.key for op in ops])
+        return [
+            event(
+                "replication_success",
+                event_id=f"replication_success:{op.key}:{peer}",
+                ts_ms=now,
+                agent_id=op.agent_id,
+                version=self.node.view.version,
+                source_node=self.node.settings.name,
+                target_node=NODE_NAMES[peer],
+                edit_id=op.edit_id,
+                latency_ms=max(0, now - op.ts),
+            )
+            for op in ops
+        ]
+
+    def _failed(self, peer: int, error: str) -> list[dict[str, Any]]:
+        first_failure = peer not in self.peer_failures
+        self.peer_failures[peer] = error
+        if not first_failure:  # one event per outage, not one per retry
+            return []
+        now = int(self.wall_clock() * 1000)
+        return [
+            event(
+                "replication_failed",
+                event_id=f"replication_failed:{self.node.settings.name}:{peer}:{now}",
+                ts_ms=now,
+                source_node=self.node.settings.name,
+                target_node=NODE_NAMES[peer],
+                error_message=error,
+            )
+        ]
+
+    # -- anti-entropy ------------------------------------------------------------------
+    async def _start_up(self) -> None:
+        deadline = time.monotonic() + self.node.settings.catch_up_timeout_s
+        pending = set(self.node.settings.peer_urls)
+        while pending:
+            for peer in sorted(pending):
+                with contextlib.suppress(PeerUnreachable, DatabaseUnavailableError):
+                    self.caught_up_ops += await self.pull_from(peer)
+                    pending.discard(peer)
+            if not pending or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.2)
+        self.ready.set()
+        now = int(self.wall_clock() * 1000)
+        await self.node.enqueue(
+            [
+                {
+                    "destination": ANALYTICS,
+                    "payload": event(
+                        "node_recovered",
+                        event_id=f"node_recovered:{self.node.settings.name}:{now}",
+                        ts_ms=now,
+                        version=self.node.view.version,
+                        node=self.node.settings.name,
+                        caught_up_ops=self.caught_up_ops,
+                        unreachable_peers=[NODE_NAMES[p] for p in sorted(pending)],
+                    ),
+                }
+            ]
+        )
+        await self._anti_entropy_loop()
+
+    async def _anti_entropy_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.node.settings.anti_entropy_interval_s)
+            for peer in self.node.settings.peer_urls:
+                try:
+                    await self.pull_from(peer)
+                except (PeerUnreachable, DatabaseUnavailableError) as exc:
+                    log.debug("anti-entropy with %s skipped: %s", NODE_NAMES[peer], exc)
+
+    async def pull_from(self, peer: int) -> int:
+        """Fetch and apply what `peer` holds beyond this node's watermark."""
+        missing = await self.transport.pull(peer, self.node.replica.opset.watermark())
+        return await self.node.apply_remote(missing) if missing else 0

@@ -1,0 +1,145 @@
+"""Request and response bodies of the Text Service (spec fields first, extensions after)."""
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+
+MAX_TEXT_CHARS = 10_000  # spec: an edit's text is at most 10 000 characters
+
+
+def _uuid(value: str | None, field: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError(f"{field} must be a UUID") from None
+
+
+class EditRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    agent_id: StrictStr = Field(min_length=1, max_length=100)
+    proposed_text: StrictStr = Field(max_length=MAX_TEXT_CHARS)
+    position: StrictStr = Field(min_length=1, max_length=40)
+    tokens_used: StrictInt = Field(ge=0, le=100_000_000)
+    base_version: StrictInt | None = Field(default=None, ge=1)
+    edit_id: StrictStr | None = None
+    document_id: StrictStr | None = Field(default=None, max_length=100)
+
+    @field_validator("edit_id")
+    @classmethod
+    def _edit_id(cls, value: str | None) -> str | None:
+        return _uuid(value, "edit_id")
+
+
+class EditResponse(BaseModel):
+    edit_id: str
+    status: str  # accepted | rejected | superseded | pending
+    version: int
+    document_id: str
+    version_key: int
+    node: str
+    base_version: int
+    reason: str = ""
+    acknowledged_by: list[str] = []
+
+
+class InitRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    topic: StrictStr = Field(min_length=1, max_length=500)
+    initial_text: StrictStr = Field(max_length=MAX_TEXT_CHARS)
+    edit_id: StrictStr | None = None
+
+    @field_validator("edit_id")
+    @classmethod
+    def _edit_id(cls, value: str | None) -> str | None:
+        return _uuid(value, "edit_id")
+
+
+class InitResponse(BaseModel):
+    document_id: str
+    status: str = "initialized"
+    version: int
+    node: str
+
+
+class DocumentResponse(BaseModel):
+    version: int
+    text: str
+    timestamp: str
+    document_id: str | None
+    version_key: int
+    topic: str
+    node: str
+
+
+class VersionEntry(BaseModel):
+    version: int
+    version_key: int
+    edit_id: str
+    agent_id: str
+    kind: str
+    status: str
+    tokens_used: int
+    node: str
+    timestamp: str
+
+
+class VersionList(BaseModel):
+    document_id: str
+    total: int
+    versions: list[VersionEntry]
+
+
+class EditEntry(BaseModel):
+    edit_id: str
+    agent_id: str
+    proposed_text: str
+    position: str
+    tokens_used: int
+    status: str
+    created_at: str
+    node: str
+    version_key: int
+    base_version: int
+    version: int | None
+    reason: str
+
+
+class EditPage(BaseModel):
+    edits: list[EditEntry]
+    total: int
+    limit: int
+    offset: int
+
+
+class SyncRequest(BaseModel):
+    version: int = 0
+    diff: StrictStr
+    timestamp: str = ""
+    edit_id: str = ""
+
+
+class BatchRequest(BaseModel):
+    diffs: list[StrictStr] = Field(max_length=5000)
+
+
+class SyncResponse(BaseModel):
+    status: str = "synced"
+    version: int
+    applied: int
+
+
+class CatchUpEntry(BaseModel):
+    version: int | None
+    diff: str
+    timestamp: str
+    edit_id: str
+    version_key: int
+
+
+class CatchUpResponse(BaseModel):
+    versions: list[CatchUpEntry]
+    watermark: dict[int, int]
