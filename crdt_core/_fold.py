@@ -214,10 +214,14 @@ class Fold:
         try:
             length = self._seq.live_length
             if end > length:
-                raise InvalidPosition(
-                    "position",
-                    f"range {start}:{end} is outside version {base} ({length} characters)",
-                )
+                message = f"range {start}:{end} is outside version {base} ({length} characters)"
+                if base < head:
+                    # Versions are ranks in key order: a late operation from a peer can move
+                    # what "version N" names. The reader saw another text: a stale read.
+                    raise EditConflict(
+                        message + "; read the document again", conflicting_edit_id=""
+                    )
+                raise InvalidPosition("position", message)
             left = self._seq.id_at(start - 1) if start > 0 else None
             targeted = self._seq.live_ids(start, end)
             right = self._seq.id_at(end) if end < length else None

@@ -52,6 +52,7 @@ class Replica:
         agent_id: str = "",
         tokens_used: int = 0,
         base_version: int | None = None,
+        base_version_key: int | None = None,
     ) -> Op:
         """Turn an agent's edit into a new local operation, or into a reject record.
 
@@ -65,6 +66,14 @@ class Replica:
             return held
         fold = self.fold
         try:
+            if base_version_key is not None:
+                base_version = fold.version_of_key(base_version_key)
+                if base_version is None:
+                    raise EditConflict(
+                        f"base version key {base_version_key} is not held by this node yet; "
+                        "read the document again",
+                        conflicting_edit_id="",
+                    )
             target = fold.target_for(position, text, base_version)
         except EditConflict as conflict:
             return self._record(

@@ -150,6 +150,7 @@ class TextNode:
         tokens_used: int,
         base_version: int | None,
         document_id: str | None,
+        base_version_key: int | None = None,
     ) -> Outcome:
         """Accept, reject (stale read) or refuse (budget, wrong document) an agent's edit."""
         held = self.replica.opset.held(edit_id)
@@ -174,6 +175,7 @@ class TextNode:
                     agent_id=agent_id,
                     tokens_used=tokens_used,
                     base_version=base_version,
+                    base_version_key=base_version_key,
                 )
                 return [(op, Added.NEW)]
 

@@ -24,6 +24,8 @@ class EditRequest(BaseModel):
     position: StrictStr = Field(min_length=1, max_length=40)
     tokens_used: StrictInt = Field(ge=0, le=100_000_000)
     base_version: StrictInt | None = Field(default=None, ge=1)
+    base_version_key: StrictInt | None = Field(default=None, ge=0)
+    """The `version_key` of the version read: exact, where a dense version can shift."""
     edit_id: StrictStr | None = None
     document_id: StrictStr | None = Field(default=None, max_length=100)
 

@@ -190,8 +190,17 @@ async def stored_versions(conn: AsyncConnection, *, document_id: str) -> int:
 
 # -- outbox ----------------------------------------------------------------------------
 async def enqueue(conn: AsyncConnection, *, rows: list[dict[str, Any]]) -> None:
+    """Queue deliveries: `destination` with a `version_key` (an op) or a `payload` (an event)."""
     if rows:
-        await conn.execute(insert(outbox).values(rows))
+        uniform = [
+            {
+                "destination": row["destination"],
+                "version_key": row.get("version_key"),
+                "payload": row.get("payload"),
+            }
+            for row in rows
+        ]
+        await conn.execute(insert(outbox), uniform)
 
 
 async def due_outbox(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:

@@ -42,6 +42,7 @@ async def post_edit(
         text=body.proposed_text,
         tokens_used=body.tokens_used,
         base_version=body.base_version,
+        base_version_key=body.base_version_key,
         document_id=body.document_id,
     )
     op = outcome.op

@@ -1,0 +1,172 @@
+"""Three nodes as real processes: convergence under concurrent writes, crashes, catch-up."""
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from launcher.postgres_cluster import PostgresCluster
+
+from .cluster import Cluster, history, start_cluster, wait_converged
+from .conftest import OPERATOR, agent
+
+WORDS = [
+    "мир",
+    "текст",
+    "агент",
+    "правка",
+    "узел",
+    "версия",
+    "документ",
+    "история",
+    "пример",
+    "тема",
+]
+
+
+@pytest.fixture
+def cluster(
+    pg_cluster: PostgresCluster, pg_root: Path, request: pytest.FixtureRequest
+) -> Iterator[Cluster]:
+    started = start_cluster(
+        pg_cluster, pg_root / "logs", request.node.name.replace("test_", "")[:20]
+    )
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+async def writer(
+    client: httpx.AsyncClient, url: str, n: int, count: int, seed: int, outcomes: dict[str, str]
+) -> None:
+    """One client: read its node, make an edit, repeat; record each edit's outcome."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        edit_id = str(uuid.uuid4())
+        try:
+            current = (await client.get(f"{url}/api/document/current")).json()
+            text = current["text"]
+            if rng.random() < 0.6 or len(text) < 5:
+                position, proposed = "end", f" {rng.choice(WORDS)}."
+            else:
+                start = rng.randrange(len(text) - 3)
+                position, proposed = f"{start}:{start + 3}", rng.choice(WORDS)
+            response = await client.post(
+                f"{url}/api/edits",
+                json={
+                    "agent_id": f"agent-{n}",
+                    "proposed_text": proposed,
+                    "position": position,
+                    "tokens_used": 7,
+                    "base_version_key": current["version_key"],
+                    "edit_id": edit_id,
+                },
+                headers=agent(n),
+            )
+            outcomes[edit_id] = (
+                response.json()["status"]
+                if response.status_code < 300
+                else f"failed {response.status_code} {response.text[:300]}"
+            )
+        except httpx.HTTPError:
+            outcomes[edit_id] = "indeterminate"
+
+
+async def accepted_everywhere(client: httpx.AsyncClient, urls: list[str], ids: set[str]) -> None:
+    for url in urls:
+        held = {edit_id for _, _, edit_id in await history(client, url)}
+        assert ids <= held, f"{url} lost {sorted(ids - held)[:5]}"
+
+
+async def test_fifty_concurrent_clients_converge_within_three_seconds(cluster: Cluster) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        init = await client.post(
+            f"{cluster.urls[0]}/api/document/init",
+            json={"topic": "Тест", "initial_text": "Начало документа."},
+            headers=OPERATOR,
+        )
+        assert init.status_code == 201
+        await wait_converged(client, cluster.urls, 3)
+        outcomes: dict[str, str] = {}
+        await asyncio.gather(
+            *(writer(client, cluster.urls[i % 3], 1 + i % 2, 6, i, outcomes) for i in range(50))
+        )
+        converged_in = await wait_converged(client, cluster.urls, 3)
+        histories = [await history(client, url) for url in cluster.urls]
+    accepted = {e for e, s in outcomes.items() if s in ("accepted", "superseded")}
+    print(
+        f"\n300 edits from 50 clients: {len(accepted)} accepted, "
+        f"{sum(s == 'rejected' for s in outcomes.values())} rejected, "
+        f"converged in {converged_in:.2f} s"
+    )
+    assert len(outcomes) == 300
+    assert not [s for s in outcomes.values() if s.startswith("failed")], outcomes
+    assert len(accepted) >= 150
+    assert histories[0] == histories[1] == histories[2]
+    assert accepted <= {edit_id for _, _, edit_id in histories[0]}
+    assert converged_in <= 3
+
+
+async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Cluster) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(
+            f"{cluster.urls[0]}/api/document/init",
+            json={"topic": "Тест", "initial_text": "Начало."},
+            headers=OPERATOR,
+        )
+        await wait_converged(client, cluster.urls, 3)
+        outcomes: dict[str, str] = {}
+        writers = asyncio.gather(
+            *(writer(client, cluster.urls[i % 3], 1, 8, 100 + i, outcomes) for i in range(12))
+        )
+        await asyncio.sleep(0.3)
+        cluster.nodes[1].kill()
+        await writers
+        killed_at = time.monotonic()
+        cluster.nodes[1].start()
+        recovered_in = time.monotonic() - killed_at
+        await wait_converged(client, cluster.urls, 5)
+        accepted = {e for e, s in outcomes.items() if s in ("accepted", "superseded")}
+        await accepted_everywhere(client, cluster.urls, accepted)
+        histories = [await history(client, url) for url in cluster.urls]
+    print(
+        f"\nkill -9 of b: {len(accepted)} accepted, back healthy in {recovered_in:.2f} s, "
+        f"{sum(s == 'indeterminate' for s in outcomes.values())} indeterminate"
+    )
+    assert histories[0] == histories[1] == histories[2]
+
+
+async def test_node_down_for_a_hundred_edits_catches_up_exactly(cluster: Cluster) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(
+            f"{cluster.urls[0]}/api/document/init",
+            json={"topic": "Тест", "initial_text": "Начало."},
+            headers=OPERATOR,
+        )
+        await wait_converged(client, cluster.urls, 3)
+        c = cluster.urls[2]
+        before = (await client.get(f"{c}/api/document/current")).json()["version"]
+        cluster.nodes[2].stop()
+        outcomes: dict[str, str] = {}
+        await asyncio.gather(
+            *(writer(client, cluster.urls[i % 2], 2, 12, 200 + i, outcomes) for i in range(10))
+        )
+        accepted = {e for e, s in outcomes.items() if s in ("accepted", "superseded")}
+        assert len(accepted) >= 100
+        missed = (
+            await client.get(
+                f"{cluster.urls[0]}/api/replication/catch-up?since_version={before}",
+                headers={"Authorization": "Bearer node-test-service-token"},
+            )
+        ).json()["versions"]
+        cluster.nodes[2].start()
+        await wait_converged(client, cluster.urls, 3)
+        assert {v["edit_id"] for v in missed} == accepted
+        assert [v["version"] for v in missed] == list(range(before + 1, before + 1 + len(missed)))
+        await accepted_everywhere(client, cluster.urls, accepted)
