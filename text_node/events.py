@@ -23,7 +23,7 @@ def event(
     return {
         "event_id": event_id,
         "event_type": event_type,
-        "agent_id": agent_id,
+        "agent_id": agent_id or None,
         "version": version,
         "tokens": tokens,
         "timestamp": iso(ts_ms),

@@ -201,6 +201,10 @@ class TextNode:
 
     async def enqueue(self, rows: list[dict[str, Any]]) -> None:
         """Add outbox rows in their own transaction (events that are not part of a change)."""
+        if not self.settings.analytics_url:
+            rows = [row for row in rows if row["destination"] != ANALYTICS]
+        if not rows:
+            return
         async with database_errors(), self.engine.begin() as conn:
             await store.enqueue(conn, rows=rows)
         self.committed()
@@ -299,6 +303,7 @@ class TextNode:
                 renumber_from_key=None if rebuild else renumber,
                 head_key=fold.head_key,
                 head_text=fold.text,
+                previous_head_key=before.head_key,
                 checkpoint_every=self.settings.checkpoint_every,
             ),
         )
@@ -337,7 +342,7 @@ class TextNode:
                 {"destination": peer_destination(peer), "version_key": op.key}
                 for peer in self.settings.peer_urls
             ]
-            payload = self._edit_event(op)
+            payload = self._edit_event(op) if self.settings.analytics_url else None
             if payload is not None:
                 rows.append({"destination": ANALYTICS, "payload": payload})
         return rows

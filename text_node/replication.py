@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -26,7 +26,7 @@ from . import store
 from .db import database_errors
 from .errors import DatabaseUnavailableError
 from .events import event
-from .node import ANALYTICS, TextNode
+from .node import ANALYTICS, TextNode, peer_destination
 from .settings import NODE_NAMES
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,11 @@ _MAX_BACKOFF_S = 5.0
 
 
 class PeerUnreachable(Exception):
-    """A peer or the analytics service did not answer (a definite or an unknown failure)."""
+    """A peer or the analytics service did not answer, or answered with an error (retried)."""
+
+
+class EventsRejected(Exception):
+    """Analytics refused events as invalid (4xx): retrying the same events cannot help."""
 
 
 class Transport(Protocol):
@@ -94,9 +98,15 @@ class HttpTransport:
     async def send_events(self, events: list[dict[str, Any]]) -> None:
         if not self.analytics_url:
             raise PeerUnreachable("no analytics URL configured")
-        await self._call(
-            "POST", f"{self.analytics_url}/api/analytics/events/batch", json={"events": events}
-        )
+        url = f"{self.analytics_url}/api/analytics/events/batch"
+        try:
+            response = await self.client.post(url, json={"events": events})
+        except httpx.HTTPError as exc:
+            raise PeerUnreachable(f"{url}: {type(exc).__name__} {exc}") from exc
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 408, 429):
+            raise EventsRejected(f"{url}: HTTP {response.status_code} {response.text[:300]}")
+        if response.status_code >= 300:
+            raise PeerUnreachable(f"{url}: HTTP {response.status_code} {response.text[:200]}")
 
 
 class Replicator:
@@ -116,10 +126,14 @@ class Replicator:
         self.caught_up_ops = 0
         self.peer_failures: dict[int, str] = {}  # peer -> last error while it is failing
         self.last_ack_ms: dict[int, int] = {}
+        self.lag_ms: deque[int] = deque(maxlen=2000)  # op accepted -> peer acknowledged
         self._wake = asyncio.Event()
         self._acks: dict[int, set[int]] = defaultdict(set)  # version_key -> peers that acked
         self._ack_events: dict[int, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self.destinations = [peer_destination(peer) for peer in node.settings.peer_urls]
+        if node.settings.analytics_url:
+            self.destinations.append(ANALYTICS)
         node.committed = self._wake.set
 
     async def __aenter__(self) -> "Replicator":
@@ -174,11 +188,15 @@ class Replicator:
     async def relay_once(self) -> int:
         """Deliver the due outbox rows once; return how many rows were due."""
         now = datetime.now(UTC)
+        by_destination: dict[str, list[store.OutboxRow]] = {}
         async with database_errors(), self.node.engine.connect() as conn:
-            rows = await store.due_outbox(conn, now=now, limit=_BATCH)
-        by_destination: dict[str, list[store.OutboxRow]] = defaultdict(list)
-        for row in rows:
-            by_destination[row.destination].append(row)
+            for destination in self.destinations:
+                due = await store.due_outbox(conn, destination=destination, now=now, limit=_BATCH)
+                if due:
+                    by_destination[destination] = due
+        rows = [row for batch in by_destination.values() for row in batch]
+        if not rows:
+            return 0
         outcomes = await asyncio.gather(
             *(self._deliver(d, batch) for d, batch in by_destination.items())
         )
@@ -195,6 +213,8 @@ class Replicator:
             for row in by_destination[d]
         ]
         events = [{"destination": ANALYTICS, "payload": e} for _, es in outcomes for e in es]
+        if ANALYTICS not in self.destinations:
+            events = []  # no analytics configured: nothing to report to
         async with database_errors(), self.node.engine.begin() as conn:
             await store.delete_outbox(conn, ids=delivered)
             for attempts in {row.attempts for row in failed}:
@@ -202,19 +222,14 @@ class Replicator:
                 ids = [row.id for row in failed if row.attempts == attempts]
                 await store.reschedule_outbox(conn, ids=ids, at=now + timedelta(seconds=delay))
             await store.enqueue(conn, rows=events)
-        return len(rows)
+        return max(len(batch) for batch in by_destination.values())
 
     async def _deliver(
         self, destination: str, batch: list[store.OutboxRow]
     ) -> tuple[bool, list[dict[str, Any]]]:
         """Send one destination's rows; return whether it worked and the events it caused."""
         if destination == ANALYTICS:
-            try:
-                await self.transport.send_events([row.payload or {} for row in batch])
-            except PeerUnreachable as exc:
-                log.info("analytics unreachable, %d events kept: %s", len(batch), exc)
-                return False, []
-            return True, []
+            return await self._send_events(batch), []
         peer = int(destination.removeprefix("peer-"))
         ops = [self.node.replica.opset.get(row.version_key or 0) for row in batch]
         try:
@@ -223,11 +238,28 @@ class Replicator:
             return False, self._failed(peer, str(exc))
         return True, self._delivered(peer, [op for op in ops if op is not None])
 
+    async def _send_events(self, batch: list[store.OutboxRow]) -> bool:
+        """Deliver events; a batch analytics refuses is retried one by one, and only the
+        events refused on their own are dropped (logged), so one bad event blocks nothing."""
+        try:
+            await self.transport.send_events([row.payload or {} for row in batch])
+        except PeerUnreachable as exc:
+            log.info("analytics unreachable, %d events kept: %s", len(batch), exc)
+            return False
+        except EventsRejected as exc:
+            if len(batch) == 1:
+                log.error("analytics refused an event, dropped: %s %s", batch[0].payload, exc)
+                return True
+            results = [await self._send_events([row]) for row in batch]
+            return all(results)
+        return True
+
     def _delivered(self, peer: int, ops: list[Op]) -> list[dict[str, Any]]:
         now = int(self.wall_clock() * 1000)
         self.last_ack_ms[peer] = now
         self.peer_failures.pop(peer, None)
         self._acknowledged(peer, [op.key for op in ops])
+        self.lag_ms.extend(max(0, now - op.ts) for op in ops if op.origin == self.node.replica.node)
         return [
             event(
                 "replication_success",
@@ -300,6 +332,14 @@ class Replicator:
                     await self.pull_from(peer)
                 except (PeerUnreachable, DatabaseUnavailableError) as exc:
                     log.debug("anti-entropy with %s skipped: %s", NODE_NAMES[peer], exc)
+
+    def lag_percentiles(self) -> dict[str, float | None]:
+        """p50/p95/p99 of recent replication lags (ms), from acceptance to acknowledgement."""
+        lags = sorted(self.lag_ms)
+        if not lags:
+            return {"p50": None, "p95": None, "p99": None, "count": 0}
+        pick = {q: float(lags[min(len(lags) - 1, int(q / 100 * len(lags)))]) for q in (50, 95, 99)}
+        return {"p50": pick[50], "p95": pick[95], "p99": pick[99], "count": len(lags)}
 
     async def pull_from(self, peer: int) -> int:
         """Fetch and apply what `peer` holds beyond this node's watermark."""

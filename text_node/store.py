@@ -33,6 +33,7 @@ class Snapshot:
     renumber_from_key: int | None  # lowest new key that landed below the old head
     head_key: int
     head_text: str
+    previous_head_key: int
     checkpoint_every: int
 
 
@@ -57,7 +58,8 @@ async def insert_ops(conn: AsyncConnection, *, new_ops: list[Op]) -> None:
         }
         for op in new_ops
     ]
-    await conn.execute(pg_insert(ops).values(rows).on_conflict_do_nothing())
+    # executemany with one cached statement, not a fresh multi-VALUES compile per batch
+    await conn.execute(pg_insert(ops).on_conflict_do_nothing(), rows)
 
 
 # -- edits -----------------------------------------------------------------------------
@@ -67,7 +69,7 @@ async def upsert_edits(conn: AsyncConnection, *, rows: list[dict[str, Any]]) -> 
         batch = [r for r in rows if (r["status"] != "rejected") == accepted]
         if not batch:
             continue
-        statement = pg_insert(edits).values(batch)
+        statement = pg_insert(edits)
         if accepted:
             statement = statement.on_conflict_do_update(
                 index_elements=[edits.c.edit_id, edits.c.document_id],
@@ -79,7 +81,7 @@ async def upsert_edits(conn: AsyncConnection, *, rows: list[dict[str, Any]]) -> 
             )
         else:
             statement = statement.on_conflict_do_nothing()
-        await conn.execute(statement)
+        await conn.execute(statement, batch)
 
 
 async def set_statuses(
@@ -150,12 +152,13 @@ async def write_snapshot(conn: AsyncConnection, *, snapshot: Snapshot) -> None:
     if snapshot.new_document:
         await conn.execute(delete(documents).where(documents.c.document_id != doc))
     if snapshot.rows:
-        statement = pg_insert(documents).values(snapshot.rows)
+        statement = pg_insert(documents)
         await conn.execute(
             statement.on_conflict_do_update(
                 index_elements=[documents.c.version_key],
                 set_={"version": statement.excluded.version},
-            )
+            ),
+            snapshot.rows,
         )
     if snapshot.renumber_from_key is not None:
         # A late operation moved every later version up: renumber them, drop their texts.
@@ -168,14 +171,14 @@ async def write_snapshot(conn: AsyncConnection, *, snapshot: Snapshot) -> None:
             ),
             {"doc": doc, "from_key": snapshot.renumber_from_key},
         )
-    await conn.execute(
-        update(documents)
-        .where(documents.c.document_id == doc)
-        .where(documents.c.text.is_not(None))
-        .where(documents.c.version_key != snapshot.head_key)
-        .where(documents.c.version % snapshot.checkpoint_every != 0)
-        .values(text=None)
-    )
+    if snapshot.previous_head_key != snapshot.head_key:
+        # the previous head keeps its text only if it is a checkpoint
+        await conn.execute(
+            update(documents)
+            .where(documents.c.version_key == snapshot.previous_head_key)
+            .where(documents.c.version % snapshot.checkpoint_every != 0)
+            .values(text=None)
+        )
     await conn.execute(
         update(documents)
         .where(documents.c.version_key == snapshot.head_key)
@@ -203,9 +206,17 @@ async def enqueue(conn: AsyncConnection, *, rows: list[dict[str, Any]]) -> None:
         await conn.execute(insert(outbox), uniform)
 
 
-async def due_outbox(conn: AsyncConnection, *, now: datetime, limit: int) -> list[OutboxRow]:
+async def due_outbox(
+    conn: AsyncConnection, *, destination: str, now: datetime, limit: int
+) -> list[OutboxRow]:
+    """The oldest rows due for one destination (each destination has its own queue, so a
+    peer that is down never holds back deliveries to the others)."""
     result = await conn.execute(
-        select(outbox).where(outbox.c.next_attempt_at <= now).order_by(outbox.c.id).limit(limit)
+        select(outbox)
+        .where(outbox.c.destination == destination)
+        .where(outbox.c.next_attempt_at <= now)
+        .order_by(outbox.c.id)
+        .limit(limit)
     )
     return [OutboxRow(r.id, r.destination, r.version_key, r.payload, r.attempts) for r in result]
 

@@ -11,6 +11,7 @@ import httpx
 
 from launcher import ServiceProcess, free_port
 from launcher.postgres_cluster import PostgresCluster
+from launcher.text_cluster import databases_on, start_all, text_node_processes
 
 from .conftest import AGENT_TOKENS, SERVICE, SERVICE_TOKEN
 
@@ -27,35 +28,18 @@ class Cluster:
 
 def start_cluster(pg: PostgresCluster, logs: Path, prefix: str, **env: str) -> Cluster:
     ports = [free_port() for _ in range(3)]
-    urls = [f"http://127.0.0.1:{port}" for port in ports]
-    nodes = []
-    for index in range(3):
-        database = f"{prefix}_{'abc'[index]}"
-        pg.create_database(database)
-        peers = ",".join(f"{i}={urls[i]}" for i in range(3) if i != index)
-        nodes.append(
-            ServiceProcess(
-                f"node-{'abc'[index]}",
-                "text_node",
-                env={
-                    "TEXT_NODE_NODE": str(index),
-                    "TEXT_NODE_PORT": str(ports[index]),
-                    "TEXT_NODE_DATABASE_URL": pg.dsn(database),
-                    "TEXT_NODE_PEERS": peers,
-                    "TEXT_NODE_SERVICE_TOKEN": SERVICE_TOKEN,
-                    "TEXT_NODE_AGENT_TOKENS": AGENT_TOKENS,
-                    "TEXT_NODE_CATCH_UP_TIMEOUT_S": "3",
-                    **env,
-                },
-                health_url=f"{urls[index]}/health",
-                log_path=logs / f"{prefix}-{'abc'[index]}.log",
-            )
-        )
-    for node in nodes:
-        node.start(healthy=False)
-    for node in nodes:
-        node.wait_healthy()
-    return Cluster(nodes, urls)
+    nodes = text_node_processes(
+        databases_on(pg, prefix),
+        ports,
+        logs=logs,
+        service_token=SERVICE_TOKEN,
+        agent_tokens=AGENT_TOKENS,
+        prefix=prefix,
+        TEXT_NODE_CATCH_UP_TIMEOUT_S="3",
+        **env,
+    )
+    start_all(nodes)
+    return Cluster(nodes, [f"http://127.0.0.1:{port}" for port in ports])
 
 
 async def state(client: httpx.AsyncClient, url: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from text_node import NodeSettings, create_app
 SERVICE_TOKEN = "node-test-service-token"
 AGENT_TOKENS = "agent-1:tok-agent-1,agent-2:tok-agent-2,operator:tok-operator"
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+UNREACHABLE = "http://127.0.0.1:9"  # discard port: analytics down, events wait in the outbox
 
 
 def agent(n: int = 1) -> dict[str, str]:
@@ -65,7 +66,9 @@ async def reset(database_url: str) -> None:
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
     await reset(database_url)
-    application = create_app(node_settings(database_url, budget_limit=15_000_000))
+    application = create_app(
+        node_settings(database_url, budget_limit=15_000_000, analytics_url=UNREACHABLE)
+    )
     async with application.router.lifespan_context(application):
         yield application
 

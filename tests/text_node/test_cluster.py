@@ -170,3 +170,58 @@ async def test_node_down_for_a_hundred_edits_catches_up_exactly(cluster: Cluster
         assert {v["edit_id"] for v in missed} == accepted
         assert [v["version"] for v in missed] == list(range(before + 1, before + 1 + len(missed)))
         await accepted_everywhere(client, cluster.urls, accepted)
+
+
+@pytest.fixture
+def small_budget_cluster(pg_cluster: PostgresCluster, pg_root: Path) -> Iterator[Cluster]:
+    started = start_cluster(
+        pg_cluster,
+        pg_root / "logs",
+        "budget",
+        TEXT_NODE_BUDGET_LIMIT="1000",
+        TEXT_NODE_ACK_TIMEOUT_S="0",
+    )
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+async def test_budget_overshoot_is_bounded_by_concurrent_edits_on_other_nodes(
+    small_budget_cluster: Cluster,
+) -> None:
+    """Each node checks the budget against the edits it holds. Edits accepted at the same
+    moment on the other two nodes are not seen yet, so the total can pass the limit by at most
+    (nodes - 1) x the tokens of edits in flight; once replicated, every node refuses."""
+    urls = small_budget_cluster.urls
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(
+            f"{urls[0]}/api/document/init",
+            json={"topic": "т", "initial_text": "Б."},
+            headers=OPERATOR,
+        )
+        await wait_converged(client, urls, 3)
+
+        async def spend(url: str, tokens: int) -> int:
+            response = await client.post(
+                f"{url}/api/edits",
+                json={
+                    "agent_id": "agent-1",
+                    "proposed_text": "!",
+                    "position": "end",
+                    "tokens_used": tokens,
+                },
+                headers=agent(1),
+            )
+            return response.status_code
+
+        assert await spend(urls[0], 900) == 201
+        await wait_converged(client, urls, 3)
+        codes = await asyncio.gather(*(spend(url, 100) for url in urls))  # all at the boundary
+        assert codes.count(201) >= 1
+        await wait_converged(client, urls, 3)
+        used = [(await client.get(f"{url}/api/node")).json()["tokens_used"] for url in urls]
+        assert used[0] == used[1] == used[2]
+        assert 1000 <= used[0] <= 1000 + 2 * 100  # the documented bound
+        later = await asyncio.gather(*(spend(url, 1) for url in urls))
+        assert later == [429, 429, 429]

@@ -51,6 +51,7 @@ async def node_state(
         "watermark": node.replica.opset.watermark(),
         "tokens_used": node.replica.opset.tokens_used,
         "outbox": outbox,
+        "replication_lag_ms": replicator.lag_percentiles(),
         "peers": {
             NODE_NAMES[peer]: {
                 "last_ack_ms": replicator.last_ack_ms.get(peer),

@@ -1,0 +1,137 @@
+"""Three-node Text Service benchmark: `python -m bench.text_node_bench [--clients N] [--seconds S]`.
+
+Starts a throwaway PostgreSQL and three nodes on loopback, then runs N concurrent clients, each
+looping GET /api/document/current → POST /api/edits (small appends and replacements, exact
+base version keys), straight to the nodes (no balancer: that comes with the launcher). Prints
+latency percentiles and throughput, and the replication lag the nodes measured (acceptance →
+peer acknowledgement). Prints numbers only; asserts nothing about time.
+"""
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from launcher import free_port
+from launcher.postgres_cluster import PostgresCluster
+from launcher.text_cluster import databases_on, start_all, text_node_processes
+
+TOKEN = "bench-service-token"
+AGENTS = 50
+AGENT_TOKENS = ",".join(f"agent-{i}:bench-token-{i}" for i in range(1, AGENTS + 1))
+WORDS = ["мир", "текст", "агент", "правка", "узел", "версия", "документ", "история", "тема"]
+
+
+def percentiles(samples: list[float]) -> str:
+    if not samples:
+        return "no samples"
+    ordered = sorted(samples)
+    pick = [ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.5, 0.95, 0.99)]
+    return "p50 {:7.1f} ms  p95 {:7.1f} ms  p99 {:7.1f} ms  (n={})".format(*pick, len(ordered))
+
+
+async def client_loop(
+    http: httpx.AsyncClient, url: str, agent: int, until: float, stats: dict[str, list[float]]
+) -> None:
+    rng = random.Random(agent)
+    headers = {"Authorization": f"Bearer bench-token-{agent}"}
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        current = (await http.get(f"{url}/api/document/current")).json()
+        stats["get"].append((time.perf_counter() - started) * 1000)
+        text = current["text"]
+        if rng.random() < 0.5 or len(text) < 10:
+            position, proposed = "end", f" {rng.choice(WORDS)}."
+        else:
+            start = rng.randrange(len(text) - 4)
+            position, proposed = f"{start}:{start + 4}", rng.choice(WORDS)
+        started = time.perf_counter()
+        response = await http.post(
+            f"{url}/api/edits",
+            headers=headers,
+            json={
+                "agent_id": f"agent-{agent}",
+                "proposed_text": proposed,
+                "position": position,
+                "tokens_used": 10,
+                "base_version_key": current["version_key"],
+                "edit_id": str(uuid.uuid4()),
+            },
+        )
+        stats["post"].append((time.perf_counter() - started) * 1000)
+        outcome = response.json().get("status", f"http {response.status_code}")
+        stats.setdefault(outcome, []).append(1)
+
+
+async def run(urls: list[str], clients: int, seconds: float) -> None:
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
+        await http.post(
+            f"{urls[0]}/api/document/init",
+            json={"topic": "Бенчмарк", "initial_text": "Начало. " * 50},
+            headers={"Authorization": "Bearer bench-token-1"},
+        )
+        await asyncio.sleep(0.5)
+        stats: dict[str, list[float]] = {"get": [], "post": []}
+        until = time.monotonic() + seconds
+        started = time.monotonic()
+        await asyncio.gather(
+            *(client_loop(http, urls[i % 3], 1 + i % AGENTS, until, stats) for i in range(clients))
+        )
+        elapsed = time.monotonic() - started
+        nodes = [(await http.get(f"{url}/api/node")).json() for url in urls]
+    posts = len(stats["post"])
+    print(f"\nthree nodes, {clients} concurrent clients, {elapsed:.1f} s (direct to nodes)")
+    print(f"POST /api/edits          {percentiles(stats['post'])}  {posts / elapsed:7.1f} req/s")
+    print(f"GET /api/document/current {percentiles(stats['get'])}")
+    outcomes = {k: len(v) for k, v in stats.items() if k not in ("get", "post")}
+    print(f"outcomes                 {outcomes}")
+    for node in nodes:
+        lag = node["replication_lag_ms"]
+        print(
+            f"replication lag from {node['node']}: p50 {lag['p50']} ms  p95 {lag['p95']} ms  "
+            f"p99 {lag['p99']} ms  (n={lag['count']})  version {node['version']}"
+        )
+    versions = {node["version_key"] for node in nodes}
+    print(f"nodes agree on the head: {len(versions) == 1}")
+    print(f"mean POST {statistics.fmean(stats['post']):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+    root.chmod(0o755)
+    try:
+        with PostgresCluster(root / "pg", free_port()) as pg:
+            ports = [free_port() for _ in range(3)]
+            nodes = text_node_processes(
+                databases_on(pg, "bench"),
+                ports,
+                logs=root / "logs",
+                service_token=TOKEN,
+                agent_tokens=AGENT_TOKENS,
+                TEXT_NODE_CATCH_UP_TIMEOUT_S="2",
+            )
+            start_all(nodes)
+            try:
+                asyncio.run(
+                    run([f"http://127.0.0.1:{p}" for p in ports], args.clients, args.seconds)
+                )
+            finally:
+                for node in nodes:
+                    node.stop()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
