@@ -229,8 +229,8 @@ class ReplicationMachine(RuleBasedStateMachine):
         replica = self._fresh_replica(node)
         replica.receive(sorted(node.durable.values(), key=lambda op: op.key))
         node.replica = replica
-        for peer, keys in node.outbox.items():
-            self.network.extend((node.index, peer, node.durable[k]) for k in sorted(keys))
+        for receiver, keys in node.outbox.items():
+            self.network.extend((node.index, receiver, node.durable[k]) for k in sorted(keys))
         for peer in self.nodes:
             if peer is not node and peer.up:
                 self._anti_entropy(source=peer, target=node)
