@@ -1,0 +1,1 @@
+"""Unit tests of crdt_core, one module per source module."""

@@ -1,0 +1,208 @@
+"""A replica: turning agents' edits into operations, refusing stale reads, taking peers' ops."""
+
+import pytest
+
+from crdt_core import (
+    Added,
+    CharRef,
+    EditStatus,
+    InvalidPosition,
+    Op,
+    OpKind,
+    Replica,
+    version_key,
+)
+
+from .support import BASE_TEXT, Ticker, replicas
+
+
+def test_no_document_yet() -> None:
+    replica = Replica(1, Ticker())
+
+    with pytest.raises(InvalidPosition) as caught:
+        replica.accept_edit(edit_id="e1", position="end", text="!")
+    assert (caught.value.field, caught.value.message) == (
+        "document",
+        "no document has been initialised yet",
+    )
+    with pytest.raises(InvalidPosition, match="no document has been initialised yet"):
+        _ = replica.fold
+    assert len(replica.opset) == 0
+
+
+def test_init_document_is_a_local_operation() -> None:
+    replica = Replica(2, Ticker(5_000))
+    op = replica.init_document(edit_id="init", document_id="doc", topic="тема", text=BASE_TEXT)
+
+    assert op == Op(
+        edit_id="init",
+        kind=OpKind.INIT,
+        document_id="doc",
+        origin=2,
+        seq=1,
+        ts=5_001,
+        text=BASE_TEXT,
+        topic="тема",
+    )
+    assert op.key == version_key(5_001, 2)
+    assert replica.fold.text == BASE_TEXT
+    assert replica.opset.document is not None  # kept by default
+    assert op.key in replica.opset.document
+
+
+def test_accept_edit_makes_an_operation_with_ids_and_the_watermark() -> None:
+    a, b = replicas(2)
+    remote = a.accept_edit(edit_id="a1", position="end", text=" Пока.")
+    b.receive([remote])
+    op = b.accept_edit(
+        edit_id="b1",
+        position="8:11",
+        text="свет",
+        agent_id="редактор",
+        tokens_used=42,
+        base_version=1,
+    )
+
+    assert op == Op(
+        edit_id="b1",
+        kind=OpKind.REPLACE,
+        document_id="doc",
+        origin=1,
+        seq=1,
+        ts=1_003,
+        agent_id="редактор",
+        tokens_used=42,
+        text="свет",
+        position="8:11",
+        base_version=1,
+        left=CharRef("init", 7),
+        first=CharRef("init", 8),
+        last=CharRef("init", 10),
+        seen=((0, 2),),
+    )
+    assert b.fold.text == "Привет, свет! Пока."
+    assert b.opset.tokens_used == 42
+    second = b.accept_edit(edit_id="b2", position="0:8", text="")
+    assert (second.kind, second.seq, second.base_version) == (OpKind.DELETE, 2, 3)
+    assert (second.left, second.first, second.last) == (
+        None,
+        CharRef("init", 0),
+        CharRef("init", 7),
+    )
+    third = b.accept_edit(edit_id="b3", position="end", text="!")
+    assert (third.kind, third.seq, third.left, third.first) == (OpKind.APPEND, 3, None, None)
+    assert b.fold.text == "свет! Пока.!"
+
+
+def test_accept_edit_is_idempotent_by_edit_id() -> None:
+    [node] = replicas(1)
+    first = node.accept_edit(edit_id="e1", position="end", text="!", tokens_used=5)
+    clock = node.clock.last_ts
+
+    again = node.accept_edit(edit_id="e1", position="0:3", text="другое", tokens_used=9)
+    assert again == first
+    assert node.clock.last_ts == clock
+    assert len(node.opset) == 2
+    assert node.opset.tokens_used == 5
+    assert node.fold.text == "Привет, мир!!"
+
+
+def test_a_stale_read_becomes_a_replicated_reject_record() -> None:
+    a, b = replicas(2)
+    a.accept_edit(edit_id="e1", position="0:6", text="Здравствуй")
+    reject = a.accept_edit(
+        edit_id="e2", position="0:3", text="Ну", agent_id="агент", tokens_used=7, base_version=1
+    )
+
+    assert reject.kind == OpKind.REJECT
+    assert reject.reason == (
+        "range 0:3 of version 1 was changed by edit e1 (version 2); read the document again"
+    )
+    assert (reject.seq, reject.base_version, reject.text, reject.tokens_used) == (3, 1, "Ну", 7)
+    assert (reject.position, reject.agent_id) == ("0:3", "агент")
+    assert a.fold.text == "Здравствуй, мир!"
+    assert a.fold.status("e2") is None
+    assert a.opset.held("e2") == reject
+    assert a.opset.rejections() == [reject]
+    assert a.opset.tokens_used == 0
+    assert a.accept_edit(edit_id="e2", position="end", text="!") == reject  # a retry
+    b.receive(a.opset.all_ops())
+    assert b.opset.rejections() == [reject]
+    assert b.fold.text == a.fold.text
+
+
+def test_a_base_version_given_by_key() -> None:
+    a, b = replicas(2)
+    first = a.accept_edit(edit_id="e1", position="0:6", text="Здравствуй")
+    init_key = a.fold.init_key
+
+    by_key = a.accept_edit(edit_id="e2", position="8:11", text="свет", base_version_key=init_key)
+    assert (by_key.kind, by_key.base_version, by_key.first) == (
+        OpKind.REPLACE,
+        1,
+        CharRef("init", 8),
+    )
+    stale = a.accept_edit(edit_id="e3", position="0:3", text="Ну", base_version_key=init_key)
+    assert stale.kind == OpKind.REJECT
+    assert "changed by edit e1" in stale.reason
+    unknown = b.accept_edit(edit_id="e4", position="end", text="!", base_version_key=first.key)
+    assert unknown.kind == OpKind.REJECT
+    assert unknown.reason == (
+        f"base version key {first.key} is not held by this node yet; read the document again"
+    )
+    assert (unknown.base_version, unknown.position) == (0, "end")
+    assert b.fold.text == BASE_TEXT
+    assert a.fold.text == "Здравствуй, свет!"
+
+
+def test_malformed_input_records_nothing() -> None:
+    [node] = replicas(1)
+
+    for position, text in [("end", ""), ("5:2", "x"), ("0:50", "x"), ("3:3", ""), ("x", "y")]:
+        with pytest.raises(InvalidPosition):
+            node.accept_edit(edit_id="bad", position=position, text=text)
+    with pytest.raises(InvalidPosition, match="base_version: must be between 1 and 1, got 2"):
+        node.accept_edit(edit_id="bad", position="end", text="!", base_version=2)
+    assert len(node.opset) == 1
+    assert node.opset.next_seq(0) == 2
+    assert node.accept_edit(edit_id="bad", position="end", text="!").seq == 2
+
+
+def test_receive_advances_the_clock_past_remote_ops() -> None:
+    ahead = Replica(1, Ticker(90_000))
+    behind = Replica(0, Ticker(1_000))
+    init = ahead.init_document(edit_id="init", document_id="doc", topic="", text="абв")
+
+    assert behind.receive([init, init]) == [Added.NEW, Added.DUPLICATE]
+    assert behind.clock.last_ts == 90_001
+    local = behind.accept_edit(edit_id="e1", position="end", text="г")
+    assert local.ts == 90_002
+    assert local.key > init.key
+    assert behind.fold.text == "абвг"
+
+
+def test_receive_takes_any_order_and_duplicates() -> None:
+    a, b = replicas(2)
+    ops = [a.accept_edit(edit_id=f"e{i}", position="end", text=str(i)) for i in range(4)]
+    ops.append(a.accept_edit(edit_id="cut", position="12:14", text=""))
+
+    assert b.receive(list(reversed(ops))) == [Added.NEW] * 5
+    assert b.receive(ops) == [Added.DUPLICATE] * 5
+    assert b.fold.text == a.fold.text == "Привет, мир!23"
+    assert b.fold.status("cut") == EditStatus.ACCEPTED
+    assert [op.edit_id for op in b.fold.ops()] == ["init", "e0", "e1", "e2", "e3", "cut"]
+
+
+def test_a_retry_accepted_on_two_nodes_collapses_to_one_edit() -> None:
+    a, b = replicas(2)
+    first = a.accept_edit(edit_id="retry", position="end", text=" Пока.", tokens_used=10)
+    second = b.accept_edit(edit_id="retry", position="end", text=" Пока.", tokens_used=10)
+    a.receive([second])
+    b.receive([first])
+
+    for node in (a, b):
+        assert node.fold.text == "Привет, мир! Пока."
+        assert node.opset.winner("retry", "doc") == first
+        assert node.opset.held("retry") == first
+        assert node.opset.tokens_used == 10
+        assert len(node.opset) == 3
