@@ -17,6 +17,28 @@ from ._errors import DiffError, InvalidOperation
 from ._ops import Op
 
 _MAP = "ops"
+MAX_DIFF_CHARS = 256 * 1024  # an op's text is bounded, and so is its diff
+
+
+def _varuint(data: bytes, at: int) -> tuple[int, int]:
+    value, shift = 0, 0
+    while at < len(data) and shift < 64:
+        byte = data[at]
+        value |= (byte & 0x7F) << shift
+        at += 1
+        if not byte & 0x80:
+            return value, at
+        shift += 7
+    raise DiffError("diff is not a Yjs update: truncated length")
+
+
+def _check_shape(update: bytes) -> None:
+    """A one-op update names one client with one struct. Checked before pycrdt sees the bytes:
+    a junk length prefix would make it allocate hundreds of megabytes before failing."""
+    clients, at = _varuint(update, 0)
+    structs, _ = _varuint(update, at)
+    if clients != 1 or structs != 1:
+        raise DiffError(f"diff must carry one operation, found {clients} clients/{structs} items")
 
 
 def _is_fatal(exc: BaseException) -> bool:
@@ -37,10 +59,13 @@ def encode_diff(op: Op) -> str:
 
 def decode_diff(diff: str) -> Op:
     """Inverse of `encode_diff`; raises `DiffError` for anything that is not one operation."""
+    if len(diff) > MAX_DIFF_CHARS:
+        raise DiffError(f"diff is longer than {MAX_DIFF_CHARS} characters")
     try:
         update = base64.b64decode(diff, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DiffError(f"diff is not valid base64: {exc}") from exc
+    _check_shape(update)
     doc: Doc[Map[str]] = Doc()
     try:
         doc.apply_update(update)

@@ -12,6 +12,10 @@ Rules, per operation in key order:
 - timestamp last-write-wins: a replacement kills the text of every earlier *concurrent*
   replacement whose range overlaps its own, and marks it superseded;
 - an operation whose anchors have not arrived is pending (a no-op) until a rewind replays it.
+
+The init is the root of its document and always version 1, even where the copy held has a key
+above some edits (a client's retry of the init that reached a second node): its place in the
+key list is a sentinel below every real key.
 """
 
 import hashlib
@@ -32,6 +36,9 @@ def _required(ref: CharRef | None) -> CharRef:
     if ref is None:
         raise ValueError("a ranged replacement without its range")
     return ref
+
+
+_INIT_SLOT = -1  # sort key of the init: before every real key
 
 
 class EditStatus(StrEnum):
@@ -71,7 +78,9 @@ class Fold:
         self.topic = init.topic
         self._seq = Sequence()
         self._ops: list[Op] = []
-        self._keys: list[int] = []
+        self._keys: list[int] = []  # sort keys: the init's is _INIT_SLOT, the others' their key
+        self._init_key = init.key
+        self._key_of: dict[str, int] = {}  # edit_id -> key of the copy folded
         self._effects: list[_Effect] = []  # undo records of the applied prefix of _ops
         self._effect_of: dict[int, _Effect] = {}
         self._handles: dict[str, int] = {}
@@ -93,11 +102,11 @@ class Fold:
 
     @property
     def head_key(self) -> int:
-        return self._keys[-1]
+        return self._ops[-1].key
 
     @property
     def init_key(self) -> int:
-        return self._keys[0]
+        return self._init_key
 
     def ops(self) -> list[Op]:
         """Operations in key order; the i-th is version i + 1."""
@@ -109,18 +118,16 @@ class Fold:
 
     def key_at(self, version: int) -> int:
         self._check_version(version, "version")
-        return self._keys[version - 1]
+        return self._ops[version - 1].key
 
     def version_of_key(self, key: int) -> int | None:
         """Dense version of the operation with this key, if it is in the fold."""
+        if key == self._init_key:
+            return 1
         index = bisect_left(self._keys, key)
         if index < len(self._keys) and self._keys[index] == key:
             return index + 1
         return None
-
-    def versions_after_key(self, key: int) -> int:
-        """How many folded operations have a key above `key`."""
-        return len(self._keys) - bisect_right(self._keys, key)
 
     def status(self, edit_id: str) -> EditStatus | None:
         """Accepted, superseded or pending; None if the edit is not in this fold."""
@@ -137,21 +144,6 @@ class Fold:
     def superseded(self) -> set[str]:
         """Edits whose text a later concurrent replacement overwrote."""
         return {self._edit_ids[handle] for handle in self._superseded}
-
-    def preview(self, op: Op) -> str:
-        """The text once `op` is folded in, leaving the fold unchanged.
-
-        Lets a node write the new version's snapshot in the same transaction as the op,
-        before it changes its memory (which it does only after the commit).
-        """
-        if op.kind == OpKind.INIT:
-            return op.text
-        if not self.add(op):
-            return self.text
-        try:
-            return self.text
-        finally:
-            self.remove(op.key)
 
     def pending(self) -> list[str]:
         return [self._edit_ids[e.handle] for e in self._effects if e.pending]
@@ -266,14 +258,18 @@ class Fold:
         for op in ops:
             if op.document_id != self.document_id:
                 raise ValueError(f"op of document {op.document_id} added to {self.document_id}")
-            index = bisect_left(self._keys, op.key)
-            if index < len(self._keys) and self._keys[index] == op.key:
+            if self._key_of.get(op.edit_id) == op.key:
                 continue
+            if op.edit_id in self._key_of:
+                raise ValueError(f"edit {op.edit_id} is already folded under another key")
+            sort_key = _INIT_SLOT if op.kind == OpKind.INIT else op.key
+            index = bisect_left(self._keys, sort_key)
             if index < lowest:
                 self._rewind(index)
                 lowest = index
             self._ops.insert(index, op)
-            self._keys.insert(index, op.key)
+            self._keys.insert(index, sort_key)
+            self._key_of[op.edit_id] = op.key
             if op.kind == OpKind.REPLACE and op.has_range:
                 seqs, same_origin = self._replaces.setdefault(op.origin, ([], []))
                 at = bisect_left(seqs, op.seq)
@@ -291,6 +287,7 @@ class Fold:
         self._rewind(index)
         op = self._ops.pop(index)
         self._keys.pop(index)
+        del self._key_of[op.edit_id]
         if op.kind == OpKind.REPLACE and op.has_range:
             seqs, ops = self._replaces[op.origin]
             at = ops.index(op)

@@ -43,6 +43,7 @@ class OpSet:
         self._rejections: dict[tuple[str, str], Op] = {}
         self._documents_of: dict[str, set[str]] = {}  # edit_id -> documents holding a record
         self._by_origin: dict[int, dict[int, Op]] = {}  # origin -> seq -> op
+        self._max_seq: dict[int, int] = {}  # origin -> highest sequence number held
         self._contiguous: dict[int, int] = {}
         self._ahead: dict[int, set[int]] = {}
         self._tokens = 0
@@ -106,14 +107,14 @@ class OpSet:
 
     def next_seq(self, origin: int) -> int:
         """Sequence number for the next operation this node originates."""
-        return self._contiguous.get(origin, 0) + len(self._ahead.get(origin, ())) + 1
+        return self._max_seq.get(origin, 0) + 1
 
     def missing(self, watermark: Mapping[int, int]) -> list[Op]:
         """Operations a peer with `watermark` lacks (possibly some it holds beyond it)."""
         found: list[Op] = []
         for origin, by_seq in self._by_origin.items():
             above = watermark.get(origin, 0)
-            if len(by_seq) > above:  # seqs start at 1: more held than `above` means some missing
+            if self._max_seq[origin] > above:
                 found.extend(op for seq, op in by_seq.items() if seq > above)
         return sorted(found, key=lambda op: op.key)
 
@@ -139,6 +140,7 @@ class OpSet:
                 continue
             self._ops[op.key] = op
             self._by_origin.setdefault(op.origin, {})[op.seq] = op
+            self._max_seq[op.origin] = max(op.seq, self._max_seq.get(op.origin, 0))
             self._advance_watermark(op.origin, op.seq)
             if self.document is not None:
                 self.document.add(encode_diff(op))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ._errors import InvalidPosition
 from ._ops import CharRef, OpKind
 
-_RANGE = re.compile(r"^(\d{1,9}):(\d{1,9})$")
+_RANGE = re.compile(r"([0-9]{1,9}):([0-9]{1,9})")
 
 
 def parse_position(position: str) -> tuple[int, int] | None:
@@ -16,7 +16,7 @@ def parse_position(position: str) -> tuple[int, int] | None:
     """
     if position == "end":
         return None
-    match = _RANGE.match(position)
+    match = _RANGE.fullmatch(position)
     if match is None:
         raise InvalidPosition(
             "position", f'must be "end" or "<start>:<end>" character offsets, got {position!r}'

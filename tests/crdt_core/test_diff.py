@@ -68,7 +68,7 @@ def test_not_base64(diff: str) -> None:
 
 @pytest.mark.parametrize("raw", [b"", b"\x01\x02\x03", b"garbage!"])
 def test_bytes_that_are_not_an_update(raw: bytes) -> None:
-    with pytest.raises(DiffError, match=r"^diff is not a Yjs update of the op set: "):
+    with pytest.raises(DiffError, match=r"^diff (is not a Yjs update|must carry one operation)"):
         decode_diff(base64.b64encode(raw).decode())
 
 
@@ -93,13 +93,13 @@ def test_a_corrupted_diff_is_refused_or_still_one_valid_op(data: st.DataObject) 
 
 
 def test_an_update_of_another_shape() -> None:
-    with pytest.raises(DiffError, match=r"^diff must carry exactly one operation, found 0$"):
+    with pytest.raises(DiffError, match=r"^diff must carry (exactly )?one operation, found 0"):
         decode_diff(update_of({"k": "v"}, root="other"))
-    with pytest.raises(DiffError, match=r"^diff must carry exactly one operation, found 0$"):
+    with pytest.raises(DiffError, match=r"^diff must carry (exactly )?one operation, found 0"):
         decode_diff(base64.b64encode(b"\x00\x00").decode())  # an empty update
     doc: Doc[Text] = Doc()
     doc["ops"] = Text("op")
-    with pytest.raises(DiffError, match=r"^diff must carry exactly one operation, found 0$"):
+    with pytest.raises(DiffError, match=r"^diff must carry (exactly )?one operation, found 0"):
         decode_diff(base64.b64encode(doc.get_update()).decode())
 
 
@@ -116,7 +116,9 @@ def test_an_entry_that_is_not_an_op() -> None:
 def test_two_ops_in_one_update() -> None:
     first, second = make(2), make(3)
 
-    with pytest.raises(DiffError, match=r"^diff must carry exactly one operation, found 2$"):
+    with pytest.raises(
+        DiffError, match=r"^diff must carry one operation, found 1 clients/2 items$"
+    ):
         decode_diff(update_of({str(first.key): first.to_json(), str(second.key): second.to_json()}))
 
 
@@ -178,3 +180,11 @@ def test_only_interpreter_exits_and_cancellation_escape_as_fatal(
 def test_apply_update_refuses_garbage() -> None:
     with pytest.raises(DiffError, match=r"^not a Yjs update of the op set: "):
         OpDocument().apply_update(b"\x01\x02\x03")
+
+
+def test_a_junk_length_prefix_is_refused_before_pycrdt_allocates() -> None:
+    for raw in (b"\x80\x80\x80\x71", b"\x80\x80\x80\x80\x01"):
+        with pytest.raises(DiffError, match=r"^diff must carry one operation|truncated"):
+            decode_diff(base64.b64encode(raw).decode())
+    with pytest.raises(DiffError, match=r"^diff is longer than 262144 characters$"):
+        decode_diff("A" * (256 * 1024 + 4))

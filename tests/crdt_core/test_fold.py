@@ -1,5 +1,6 @@
 """The fold: FR 9 conflict check, last-writer-wins, pending ops, rewinds, history."""
 
+import dataclasses
 import hashlib
 
 import pytest
@@ -453,9 +454,6 @@ def test_reading_versions_and_keys() -> None:
     assert fold.version_of_key(e1.key) == 2
     assert fold.version_of_key(e1.key + 1) is None
     assert fold.version_of_key(e1.key - 1) is None
-    assert fold.versions_after_key(0) == 2
-    assert fold.versions_after_key(fold.init_key) == 1
-    assert fold.versions_after_key(e1.key) == 0
     assert fold.status("unknown") is None
     assert fold.status("e1") == EditStatus.ACCEPTED
     assert fold.is_alive(ref(0))
@@ -530,18 +528,10 @@ def test_remove_brings_back_what_a_superseding_replacement_killed() -> None:
     assert a.fold.superseded() == set()
 
 
-def test_preview_shows_the_text_with_an_op_and_leaves_the_fold_unchanged() -> None:
-    a, b = replicas(2)
-    op = edit(a, "e1", "8:11", "свет")
-    fold = b.fold
-
-    assert fold.preview(op) == "Привет, свет!"
-    assert (fold.text, fold.version, fold.status("e1")) == (BASE_TEXT, 1, None)
-    assert fold.preview(fold.op_at(1)) == BASE_TEXT  # an init shows its own text
-    b.receive([op])
-    assert fold.preview(op) == "Привет, свет!"  # same key: already folded, nothing changes
-    assert (fold.version, fold.status("e1")) == (2, EditStatus.ACCEPTED)
-    assert (
-        fold.preview(Op(**{**INIT.to_dict(), "kind": OpKind.INIT, "ts": 99, "text": "новый"}))
-        == "новый"
-    )
+def test_a_second_copy_of_a_folded_edit_is_refused() -> None:
+    [a] = replicas(1)
+    op = edit(a, "e1", "0:1", "Б")
+    copy = dataclasses.replace(op, origin=2, ts=op.ts + 5)
+    with pytest.raises(ValueError, match=r"^edit e1 is already folded under another key$"):
+        a.fold.add(copy)
+    assert a.fold.text == "Бривет, мир!"

@@ -327,3 +327,30 @@ def test_the_op_document_mirrors_the_set(keep_document: bool) -> None:
         assert len(opset.document) == 2
     else:
         assert opset.document is None
+
+
+def test_next_seq_never_reuses_a_held_sequence_number() -> None:
+    opset = OpSet(keep_document=False)
+    for seq in (1, 3):  # op 2 still in flight
+        kind = OpKind.INIT if seq == 1 else OpKind.APPEND
+        opset.add(
+            Op(edit_id=f"s{seq}", kind=kind, document_id="d", origin=0, seq=seq, ts=seq, text="x")
+        )
+    assert opset.next_seq(0) == 4
+
+
+def test_missing_returns_ops_held_beyond_a_gap() -> None:
+    opset = OpSet(keep_document=False)
+    for seq in (1, 2, 5):
+        opset.add(
+            Op(
+                edit_id=f"s{seq}",
+                kind=OpKind.APPEND,
+                document_id="d",
+                origin=1,
+                seq=seq,
+                ts=10 + seq,
+                text="x",
+            )
+        )
+    assert [op.seq for op in opset.missing({1: 3})] == [5]

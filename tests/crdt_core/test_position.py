@@ -63,3 +63,9 @@ def test_edit_target_defaults_to_no_anchors() -> None:
     assert EditTarget(OpKind.DELETE, 2, None, CharRef("i", 1), CharRef("i", 2)).last == CharRef(
         "i", 2
     )
+
+
+@pytest.mark.parametrize("position", ["1:2\n", "١:٢", "１:２", " 1:2"])
+def test_position_is_ascii_digits_and_nothing_else(position: str) -> None:
+    with pytest.raises(InvalidPosition):
+        parse_position(position)

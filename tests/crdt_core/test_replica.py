@@ -206,3 +206,18 @@ def test_a_retry_accepted_on_two_nodes_collapses_to_one_edit() -> None:
         assert node.opset.held("retry") == first
         assert node.opset.tokens_used == 10
         assert len(node.opset) == 3
+
+
+def test_the_init_is_version_one_even_when_a_retried_copy_has_a_higher_key() -> None:
+    """A client retried the init on node b after node a accepted it and an edit on it."""
+    a = Replica(0, Ticker(1_000), keep_document=False)
+    b = Replica(1, Ticker(1_100), keep_document=False)
+    a.init_document(edit_id="init", document_id="doc", topic="", text="Привет, мир!")
+    edit = a.accept_edit(edit_id="e", position="8:11", text="свет")
+    retried = b.init_document(edit_id="init", document_id="doc", topic="", text="Привет, мир!")
+    assert edit.key < retried.key
+    b.receive([edit])
+    assert b.fold.op_at(1).kind == OpKind.INIT
+    assert b.fold.init_key == retried.key
+    assert b.fold.text_at(1) == "Привет, мир!"
+    assert b.fold.text == "Привет, свет!"
