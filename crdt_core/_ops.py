@@ -76,14 +76,12 @@ class Op:
     first: CharRef | None = None
     last: CharRef | None = None
     seen: tuple[tuple[int, int], ...] = field(default=())
+    key: int = field(init=False, repr=False, compare=False)
+    """Total order key: HLC timestamp and origin node packed into one integer."""
 
     def __post_init__(self) -> None:
         _validate(self)
-
-    @property
-    def key(self) -> int:
-        """Total order key: HLC timestamp and origin node packed into one integer."""
-        return version_key(self.ts, self.origin)
+        object.__setattr__(self, "key", version_key(self.ts, self.origin))
 
     @property
     def has_range(self) -> bool:
