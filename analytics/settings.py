@@ -1,7 +1,9 @@
 """Configuration of the Analytics Service, from `ANALYTICS_*` environment variables."""
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+import service_kit
 
 from .errors import SettingsError
 
@@ -56,11 +58,4 @@ class AnalyticsSettings(BaseSettings):
 
 def load_settings() -> AnalyticsSettings:
     """Settings from the environment, or a SettingsError naming every variable to fix."""
-    try:
-        return AnalyticsSettings()  # type: ignore[call-arg]  # filled from the environment
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ENV_PREFIX + "_".join(str(part) for part in error["loc"]).upper()
-            problems.append(f"{name}: {error['msg']}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from exc
+    return service_kit.load_settings(AnalyticsSettings, ENV_PREFIX, SettingsError)

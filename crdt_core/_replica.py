@@ -5,6 +5,7 @@ into an operation (or refuses it), and takes operations from peers.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from ._clock import HybridLogicalClock
 from ._errors import EditConflict, InvalidPosition
@@ -29,19 +30,9 @@ class Replica:
 
     def init_document(self, *, edit_id: str, document_id: str, topic: str, text: str) -> Op:
         """Start a new document on every node: a replicated, totally ordered operation."""
-        op = Op(
-            edit_id=edit_id,
-            kind=OpKind.INIT,
-            document_id=document_id,
-            origin=self.node,
-            seq=self.opset.next_seq(self.node),
-            ts=self.clock.tick(),
-            text=text,
-            topic=topic,
-            seen=self.opset.seen(),
+        return self._record(
+            edit_id=edit_id, kind=OpKind.INIT, document_id=document_id, text=text, topic=topic
         )
-        self.opset.add(op)
-        return op
 
     def accept_edit(
         self,
@@ -65,6 +56,14 @@ class Replica:
         if held is not None:
             return held
         fold = self.fold
+        common: dict[str, Any] = {
+            "edit_id": edit_id,
+            "document_id": fold.document_id,
+            "agent_id": agent_id,
+            "tokens_used": tokens_used,
+            "text": text,
+            "position": position,
+        }
         try:
             if base_version_key is not None:
                 base_version = fold.version_of_key(base_version_key)
@@ -77,43 +76,26 @@ class Replica:
             target = fold.target_for(position, text, base_version)
         except EditConflict as conflict:
             return self._record(
-                Op(
-                    edit_id=edit_id,
-                    kind=OpKind.REJECT,
-                    document_id=fold.document_id,
-                    origin=self.node,
-                    seq=self.opset.next_seq(self.node),
-                    ts=self.clock.tick(),
-                    agent_id=agent_id,
-                    tokens_used=tokens_used,
-                    text=text,
-                    reason=str(conflict),
-                    position=position,
-                    base_version=base_version or 0,
-                    seen=self.opset.seen(),
-                )
+                kind=OpKind.REJECT, reason=str(conflict), base_version=base_version or 0, **common
             )
         return self._record(
-            Op(
-                edit_id=edit_id,
-                kind=target.kind,
-                document_id=fold.document_id,
-                origin=self.node,
-                seq=self.opset.next_seq(self.node),
-                ts=self.clock.tick(),
-                agent_id=agent_id,
-                tokens_used=tokens_used,
-                text=text,
-                position=position,
-                base_version=target.base_version,
-                left=target.left,
-                first=target.first,
-                last=target.last,
-                seen=self.opset.seen(),
-            )
+            kind=target.kind,
+            base_version=target.base_version,
+            left=target.left,
+            first=target.first,
+            last=target.last,
+            **common,
         )
 
-    def _record(self, op: Op) -> Op:
+    def _record(self, **fields: Any) -> Op:
+        """A new operation of this node: next sequence number, HLC timestamp, watermark."""
+        op = Op(
+            origin=self.node,
+            seq=self.opset.next_seq(self.node),
+            ts=self.clock.tick(),
+            seen=self.opset.seen(),
+            **fields,
+        )
         self.opset.add(op)
         return op
 

@@ -10,6 +10,7 @@ from ._database import (
     migrate,
 )
 from ._errors import ApiError, install_error_handlers
+from ._settings import load_settings
 
 __all__ = [
     "AgentTokens",
@@ -21,6 +22,7 @@ __all__ = [
     "database_errors",
     "install_error_handlers",
     "is_unavailable",
+    "load_settings",
     "migrate",
     "require_service_token",
 ]

@@ -1,8 +1,9 @@
 """Configuration of one Text Service node, from `TEXT_NODE_*` environment variables."""
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import service_kit
 from service_kit import AgentTokens, asyncpg_url
 
 from .errors import SettingsError
@@ -100,11 +101,4 @@ class NodeSettings(BaseSettings):
 
 def load_settings() -> NodeSettings:
     """Settings from the environment, or a SettingsError naming every variable to fix."""
-    try:
-        return NodeSettings()  # type: ignore[call-arg]  # filled from the environment
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            name = ENV_PREFIX + "_".join(str(part) for part in error["loc"]).upper()
-            problems.append(f"{name}: {error['msg']}")
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from exc
+    return service_kit.load_settings(NodeSettings, ENV_PREFIX, SettingsError)
