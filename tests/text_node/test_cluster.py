@@ -111,6 +111,18 @@ async def test_fifty_concurrent_clients_converge_within_three_seconds(cluster: C
     assert histories[0] == histories[1] == histories[2]
     assert accepted <= {edit_id for _, _, edit_id in histories[0]}
     assert converged_in <= 3
+    async with httpx.AsyncClient(timeout=10) as client:  # a new document, started on node b
+        started = await client.post(
+            f"{cluster.urls[1]}/api/document/init",
+            json={"topic": "Другая тема", "initial_text": "Новый текст."},
+            headers=OPERATOR,
+        )
+        await wait_converged(client, cluster.urls, 3)
+        for url in cluster.urls:
+            current = (await client.get(f"{url}/api/document/current")).json()
+            assert current["document_id"] == started.json()["document_id"]
+            assert (current["version"], current["text"]) == (1, "Новый текст.")
+            assert (await client.get(f"{url}/api/edits")).json()["total"] == 0
 
 
 async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Cluster) -> None:
