@@ -1,0 +1,396 @@
+"""One agent's loop (spec scenario 2): read → ask the LLM → edit → chat note → wait → repeat.
+
+HTTP goes through injected `httpx.AsyncClient`s (tests hand in ASGI transports) and the model
+through an `LlmClient`. Network errors, 5xx and rate-limit 429s are retried with exponential
+backoff (at most `max_attempts` tries, `Retry-After` honoured), reusing the same `edit_id` so
+that a retry after an unknown outcome cannot apply the edit twice. A budget 429 stops the agent;
+an LLM failure or an edit that does not fit the text costs one cycle.
+"""
+
+import asyncio
+import logging
+import random
+import re
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from .llm import LlmClient, LlmError, MalformedLlmOutput
+from .prompt import INSTRUCTIONS, ChatLine, build_prompt
+from .proposal import PlannedEdit, locate
+from .roles import Role
+
+log = logging.getLogger(__name__)
+
+CLAIM = re.compile(r"беру:?\s*«(.+)»", re.IGNORECASE)
+MAX_NOTE_CHARS = 2000
+MAX_BACKOFF_S = 60.0
+
+
+class AgentError(Exception):
+    """Base of the agent's errors."""
+
+
+class BudgetExhausted(AgentError):
+    """The Text Service answered 429 `budget_exceeded`: the agent stops (spec scenario 6)."""
+
+
+class ServiceUnavailable(AgentError):
+    """A service still failed after every attempt (network, 5xx, rate limit)."""
+
+
+class AgentRejected(AgentError):
+    """A service refused the agent itself (401/403): retrying cannot help, the agent stops."""
+
+
+class AgentState(StrEnum):
+    IDLE = "idle"
+    RUNNING = "running"
+    STOPPED = "stopped"
+    BUDGET_EXHAUSTED = "budget_exhausted"
+    FAILED = "failed"
+
+
+class CycleResult(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"  # nothing to do, target not found, claimed fragment, no document
+    STALE = "stale"  # 409: the document changed under the edit
+    LLM_ERROR = "llm_error"
+    FAILED = "failed"  # a service stayed unavailable or refused the request
+
+
+@dataclass
+class AgentStats:
+    """Per-agent counters, as a supervisor or dashboard shows them."""
+
+    agent_id: str
+    role: str
+    state: AgentState = AgentState.IDLE
+    cycles: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    stale: int = 0
+    llm_errors: int = 0
+    failed_cycles: int = 0
+    retries: int = 0
+    tokens: int = 0
+    chat_messages: int = 0
+    last_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, AgentState) else v) for k, v in vars(self).items()}
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    """What an agent needs besides its clients."""
+
+    agent_id: str
+    role: Role
+    token: str
+    cycle_delay_s: float = 1.0
+    max_attempts: int = 5
+    backoff_s: float = 0.5
+    edits_per_minute: float = 0.0
+    claim_ttl_s: float = 30.0
+    use_claims: bool = True
+    chat_window: int = 20
+
+
+@dataclass
+class _Claims:
+    """Fragments other agents claimed in chat, each until its expiry (monotonic seconds)."""
+
+    ttl_s: float
+    until: dict[str, float] = field(default_factory=dict)
+
+    def add(self, fragment: str, now: float) -> None:
+        self.until[fragment] = now + self.ttl_s
+
+    def active(self, now: float) -> list[str]:
+        self.until = {f: t for f, t in self.until.items() if t > now}
+        return list(self.until)
+
+
+class Agent:
+    """One autonomous editor. `run()` loops until stopped, out of budget or refused."""
+
+    def __init__(
+        self,
+        config: AgentConfig,
+        *,
+        llm: LlmClient,
+        text: httpx.AsyncClient,
+        chat: httpx.AsyncClient,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.stats = AgentStats(agent_id=config.agent_id, role=config.role.name)
+        self._llm = llm
+        self._text = text
+        self._chat = chat
+        self._sleep = sleep
+        self._clock = clock
+        self._auth = {"Authorization": f"Bearer {config.token}"}
+        self._chat_since: str | None = None
+        self._recent: deque[ChatLine] = deque(maxlen=config.chat_window)
+        self._claims = _Claims(config.claim_ttl_s)
+        self._unreported_tokens = 0
+        self._next_edit_at = 0.0
+        self._stopping = False
+        self._jitter = random.Random(config.agent_id)
+
+    def stop(self) -> None:
+        """Finish the current cycle, then return from `run()`."""
+        self._stopping = True
+
+    async def run(self, *, max_cycles: int | None = None) -> AgentStats:
+        """Cycle until `stop()`, `max_cycles`, a budget 429 or a refusal of the agent."""
+        self.stats.state = AgentState.RUNNING
+        try:
+            while not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
+                await self.cycle()
+                if not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
+                    await self._sleep(self.config.cycle_delay_s)
+        except BudgetExhausted as exc:
+            self.stats.state = AgentState.BUDGET_EXHAUSTED
+            self.stats.last_error = str(exc)
+            log.info("%s: token budget exhausted, stopping", self.config.agent_id)
+        except AgentRejected as exc:
+            self.stats.state = AgentState.FAILED
+            self.stats.last_error = str(exc)
+            log.error("%s: %s", self.config.agent_id, exc)
+        finally:
+            if self.stats.state is AgentState.RUNNING:
+                self.stats.state = AgentState.STOPPED
+        return self.stats
+
+    async def cycle(self) -> CycleResult:
+        """One pass of scenario 2. Raises only `BudgetExhausted` and `AgentRejected`."""
+        self.stats.cycles += 1
+        try:
+            result = await self._cycle()
+        except ServiceUnavailable as exc:
+            self.stats.last_error = str(exc)
+            result = CycleResult.FAILED
+        counter = {
+            CycleResult.ACCEPTED: "accepted",
+            CycleResult.REJECTED: "rejected",
+            CycleResult.SKIPPED: "skipped",
+            CycleResult.STALE: "stale",
+            CycleResult.LLM_ERROR: "llm_errors",
+            CycleResult.FAILED: "failed_cycles",
+        }[result]
+        setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        return result
+
+    async def _cycle(self) -> CycleResult:
+        response = await self._request(self._text, "GET", "/api/document/current")
+        if response.status_code != 200:
+            self.stats.last_error = f"GET /api/document/current: {_describe(response)}"
+            return CycleResult.SKIPPED
+        document = response.json()
+        text: str = document["text"]
+        await self._read_chat()
+        claimed = self._claims.active(self._clock()) if self.config.use_claims else []
+        prompt = build_prompt(
+            role=self.config.role.instruction,
+            topic=str(document.get("topic") or ""),
+            document=text,
+            chat=list(self._recent),
+            claimed=claimed,
+        )
+        try:
+            reply = await self._llm.propose(instructions=INSTRUCTIONS, prompt=prompt)
+        except LlmError as exc:
+            if isinstance(exc, MalformedLlmOutput):
+                self._spend(exc.tokens_used)
+            self.stats.last_error = str(exc)
+            return CycleResult.LLM_ERROR
+        self._spend(reply.tokens_used)
+        planned = locate(reply.proposal, text)
+        if planned is None or _overlaps_claim(planned, text, claimed):
+            return CycleResult.SKIPPED
+        result = await self._submit(planned, document)
+        if result is CycleResult.ACCEPTED:
+            await self._post_note(reply.proposal.note)
+        return result
+
+    async def _submit(self, planned: PlannedEdit, document: dict[str, Any]) -> CycleResult:
+        await self._pace()
+        body = {
+            "agent_id": self.config.agent_id,
+            "proposed_text": planned.proposed_text,
+            "position": planned.position,
+            "tokens_used": self._unreported_tokens,
+            "base_version": document["version"],
+            "base_version_key": document.get("version_key"),
+            "document_id": document.get("document_id"),
+            "edit_id": str(uuid.uuid4()),  # one id for every retry of this edit
+        }
+        response = await self._request(self._text, "POST", "/api/edits", json=body, auth=True)
+        if response.status_code in (200, 201):
+            self._unreported_tokens = 0
+            status = response.json().get("status")
+            if status == "rejected":
+                return CycleResult.REJECTED
+            return CycleResult.ACCEPTED
+        if response.status_code == 409:
+            return CycleResult.STALE
+        self._refuse_if_unauthorised(response, "POST /api/edits")
+        self.stats.last_error = f"POST /api/edits: {_describe(response)}"
+        return CycleResult.FAILED
+
+    async def _read_chat(self) -> None:
+        params: dict[str, str | int] = {"limit": self.config.chat_window}
+        if self._chat_since is not None:
+            params["since"] = self._chat_since
+        try:
+            response = await self._request(self._chat, "GET", "/api/chat/messages", params=params)
+        except ServiceUnavailable as exc:  # the chat is advisory: edit without it
+            self.stats.last_error = str(exc)
+            return
+        if response.status_code != 200:
+            self.stats.last_error = f"GET /api/chat/messages: {_describe(response)}"
+            return
+        now = self._clock()
+        for message in response.json():
+            self._chat_since = message["timestamp"]
+            if message["agent_id"] == self.config.agent_id:
+                continue
+            self._recent.append(ChatLine(message["agent_id"], message["message"]))
+            claim = CLAIM.search(message["message"])
+            if claim:
+                self._claims.add(claim.group(1), now)
+
+    async def _post_note(self, note: str) -> None:
+        note = note.strip()[:MAX_NOTE_CHARS]
+        if not note:
+            return
+        body = {"agent_id": self.config.agent_id, "message": note}
+        try:
+            response = await self._request(
+                self._chat, "POST", "/api/chat/messages", json=body, auth=True
+            )
+        except ServiceUnavailable as exc:
+            self.stats.last_error = str(exc)
+            return
+        if response.status_code == 201:
+            self.stats.chat_messages += 1
+            return
+        self._refuse_if_unauthorised(response, "POST /api/chat/messages")
+        self.stats.last_error = f"POST /api/chat/messages: {_describe(response)}"
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str | int] | None = None,
+        auth: bool = False,
+    ) -> httpx.Response:
+        """The response, after retrying network errors, 5xx and rate-limit 429s.
+
+        Reads go without the bearer token: the balancer's rate limit is keyed by it, and
+        reading the document must not eat into the agent's edit allowance.
+        """
+        headers = self._auth if auth else None
+        problem = ""
+        for attempt in range(1, self.config.max_attempts + 1):
+            delay = self._backoff(attempt)
+            try:
+                response = await client.request(
+                    method, url, json=json, params=params, headers=headers
+                )
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 429:
+                    body = _json_or_empty(response)
+                    if body.get("error") == "budget_exceeded":
+                        raise BudgetExhausted(f"{method} {url}: {_describe(response)}")
+                    problem = f"rate limited: {_describe(response)}"
+                    delay = _retry_after(response) or delay
+                elif response.status_code >= 500:
+                    problem = _describe(response)
+                else:
+                    return response
+            if attempt < self.config.max_attempts:
+                self.stats.retries += 1
+                log.info(
+                    "%s: %s %s: %s; retry in %.2f s",
+                    self.config.agent_id,
+                    method,
+                    url,
+                    problem,
+                    delay,
+                )
+                await self._sleep(delay)
+        raise ServiceUnavailable(
+            f"{method} {url} failed after {self.config.max_attempts} attempts: {problem}"
+        )
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.config.backoff_s * 2.0 ** (attempt - 1)
+        return min(MAX_BACKOFF_S, base * (1 + 0.25 * self._jitter.random()))
+
+    async def _pace(self) -> None:
+        if self.config.edits_per_minute <= 0:
+            return
+        wait = self._next_edit_at - self._clock()
+        if wait > 0:
+            await self._sleep(wait)
+        self._next_edit_at = self._clock() + 60.0 / self.config.edits_per_minute
+
+    def _spend(self, tokens: int) -> None:
+        self.stats.tokens += tokens
+        self._unreported_tokens += tokens
+
+    def _refuse_if_unauthorised(self, response: httpx.Response, what: str) -> None:
+        if response.status_code in (401, 403):
+            raise AgentRejected(f"{what}: {_describe(response)}; check API_TOKEN and AGENT_ID")
+
+
+def _overlaps_claim(planned: PlannedEdit, text: str, claimed: list[str]) -> bool:
+    if planned.position == "end":
+        return False
+    for claim in claimed:
+        for match in re.finditer(re.escape(claim), text):
+            if match.start() < planned.end and planned.start < match.end():
+                return True
+    return False
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _describe(response: httpx.Response) -> str:
+    body = _json_or_empty(response)
+    detail = body.get("message") or body.get("error") or response.text[:200]
+    return f"HTTP {response.status_code} {detail}".strip()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return min(MAX_BACKOFF_S, max(0.0, float(value)))
+    except ValueError:
+        return None
