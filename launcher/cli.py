@@ -1,0 +1,171 @@
+"""`python -m launcher` (what `./chorus <command>` runs): up, down, status, logs, node.
+
+    up [--rate-limit 10r/m]   start what is not running, wait for health, print the URLs
+    down                      stop everything the launcher started
+    status                    one line per component; exit status 1 if one is not healthy
+    logs [service] [-n N]     the tail of a component's log (all of them without a name)
+    node ACTION a|b|c         stop, start, kill (SIGKILL), freeze (SIGSTOP), thaw (SIGCONT)
+
+Ports default to fixed values (nginx 8080, nodes 8101-8103, ...) and are overridden by
+`CHORUS_<NAME>_PORT`; `up` saves what it used in the state directory, and the other
+commands use that. The state directory is `.state/` or `CHORUS_STATE_DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+
+from .components import Component
+from .config import Ports, rate_limit_from_env
+from .stack import ERRORS, Stack, StackConfig
+from .state import AGENT_COUNT, OPERATOR, Saved, StateDir
+
+NODE_ACTIONS = ("stop", "start", "kill", "freeze", "thaw")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chorus",
+        description="Run Chorus locally: PostgreSQL ×4, Redis, the services and nginx.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    up = commands.add_parser("up", help="start everything that is not running")
+    up.add_argument(
+        "--rate-limit",
+        help="requests per agent token at nginx, e.g. 10r/m (default: $CHORUS_RATE_LIMIT or 10r/m)",
+    )
+    up.add_argument(
+        "--wait", type=float, default=60.0, help="seconds to wait for each component's health"
+    )
+    commands.add_parser("down", help="stop everything the launcher started")
+    commands.add_parser("status", help="one line per component; non-zero exit if one is down")
+    logs = commands.add_parser("logs", help="the tail of a component's log")
+    logs.add_argument("service", nargs="?", help="component name (default: every one)")
+    logs.add_argument("-n", "--lines", type=int, default=40, help="lines to show (default 40)")
+    node = commands.add_parser("node", help="act on one text node")
+    node.add_argument("action", choices=NODE_ACTIONS)
+    node.add_argument("letter", choices=("a", "b", "c"), metavar="a|b|c")
+    commands.add_parser("help", help="show this help")
+    return parser
+
+
+def load_stack(env: Mapping[str, str], *, for_up: bool, rate_limit: str | None = None) -> Stack:
+    """The stack of the state directory: the ports `up` saved, or those of the environment.
+
+    `up` takes the environment's ports when nothing of a previous `up` is still running.
+    """
+    state = StateDir.from_env(env)
+    saved = state.load()
+    rate = rate_limit_from_env(env, rate_limit)
+    if saved is None:
+        config = StackConfig(state, Ports.from_env(env), rate)
+    elif not for_up:
+        config = StackConfig(state, saved.ports, saved.rate_limit)
+    else:
+        config = StackConfig(state, saved.ports, rate)
+        if not any(c.pid() is not None for c in Stack(config).components):
+            config = StackConfig(state, Ports.from_env(env), rate)
+    return Stack(config)
+
+
+def _describe(component: Component) -> tuple[str, bool]:
+    state = component.state()
+    healthy = state == "running" and component.healthy()
+    label = (
+        "healthy" if healthy else {"running": "unhealthy", "frozen": "frozen"}.get(state, "down")
+    )
+    pid = component.pid()
+    line = (
+        f"{component.name:<20} {label:<10} {f'pid {pid}' if pid else '-':<12} port {component.port}"
+    )
+    return line, healthy
+
+
+def up(stack: Stack, wait_s: float) -> int:
+    state = stack.config.state
+    state.save(Saved(stack.config.ports, stack.config.rate_limit))
+    print(f"Starting Chorus (state in {state.root})")
+    stack.up(wait_s=wait_s)
+    print("\nChorus is up:")
+    for name, url in stack.urls().items():
+        print(f"  {name:<12} {url}")
+    print(
+        f"  {'secrets':<12} {state.secrets_path} (service token; agent tokens agent-1.."
+        f"agent-{AGENT_COUNT} and {OPERATOR})\n"
+        f"  {'logs':<12} {state.logs}/ and {state.nginx}/ (./chorus logs <service>)\n"
+        f"  {'rate limit':<12} {stack.config.rate_limit.rate} per agent token at the balancer\n"
+        "Stop it with ./chorus down; see it with ./chorus status."
+    )
+    return 0
+
+
+def status(stack: Stack) -> int:
+    all_healthy = True
+    for component in stack.components:
+        line, healthy = _describe(component)
+        all_healthy &= healthy
+        print(line)
+    return 0 if all_healthy else 1
+
+
+def logs(stack: Stack, service: str | None, lines: int) -> int:
+    chosen = [stack.get(service)] if service else stack.components
+    for component in chosen:
+        if not service:
+            print(f"==> {component.name}: {component.log_path} <==")
+        print(component.log_tail(lines))
+    return 0
+
+
+def node(stack: Stack, action: str, letter: str, wait_s: float = 60.0) -> int:
+    component = stack.node(letter)
+    if action == "start":
+        result = component.launch()
+        component.wait_ready(wait_s)
+        print(f"node {letter}: {result}, healthy (pid {component.pid()})")
+        return 0
+    pid = component.pid()
+    if pid is None:
+        print(f"node {letter}: not running")
+        return 1
+    if action == "stop":
+        component.stop()
+    elif action == "kill":
+        component.kill()
+    else:
+        component.send(signal.SIGSTOP if action == "freeze" else signal.SIGCONT)
+    print(f"node {letter} (pid {pid}): {action} done, now {component.state()}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run one command; the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    environment = os.environ if env is None else env
+    if args.command in (None, "help"):
+        parser.print_help()
+        return 0
+    try:
+        if args.command == "up":
+            stack = load_stack(environment, for_up=True, rate_limit=args.rate_limit)
+            return up(stack, args.wait)
+        stack = load_stack(environment, for_up=False)
+        if args.command == "down":
+            stack.down()
+            return 0
+        if args.command == "status":
+            return status(stack)
+        if args.command == "logs":
+            return logs(stack, args.service, args.lines)
+        return node(stack, args.action, args.letter)
+    except ERRORS as exc:
+        print(f"chorus {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"chorus {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,269 @@
+"""What a local Chorus runs, in start order, and how to bring it all up and down.
+
+`components()` is the whole topology as one list: four PostgreSQL clusters, Redis, the
+Analytics Service, the three Text Service nodes, the Chat Service and nginx. Later parts (the
+agent supervisor, the LLM simulator, the dashboard) are one more entry each.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import nginx
+from .components import (
+    Component,
+    NginxComponent,
+    PostgresComponent,
+    ProcessComponent,
+    http_probe,
+    redis_probe,
+)
+from .config import Ports, RateLimit, env_name
+from .daemon import Daemon
+from .errors import LauncherError
+from .postgres_cluster import PostgresCluster, PostgresClusterError
+from .redis_server import RedisServer, RedisServerError
+from .service_process import ServiceError
+from .state import REPO_ROOT, Secrets, StateDir
+from .text_cluster import NODE_NAMES, text_node_processes
+
+DATABASE = "chorus"
+"""The database name inside each PostgreSQL cluster."""
+START_WAIT_S = 60.0
+"""How long `up` waits for one component to become healthy."""
+
+Report = Callable[[str], None]
+ERRORS = (LauncherError, PostgresClusterError, RedisServerError, ServiceError)
+"""What starting or stopping a component can raise; each message says what to do."""
+
+
+def say(line: str) -> None:
+    """Print a progress line at once, even when stdout is a pipe."""
+    print(line, flush=True)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything that decides what runs where."""
+
+    state: StateDir
+    ports: Ports
+    rate_limit: RateLimit
+
+
+def _url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def _python_service(
+    config: StackConfig,
+    name: str,
+    title: str,
+    module: str,
+    port: int,
+    env: dict[str, str],
+    *,
+    group: str | None = None,
+) -> ProcessComponent:
+    daemon = Daemon(
+        name,
+        [sys.executable, "-m", module],
+        env={"PYTHONUNBUFFERED": "1", **env},
+        log_path=config.state.log(name),
+        pid_path=config.state.pid_file(name),
+        cwd=REPO_ROOT,
+    )
+    url = _url(port)
+    return ProcessComponent(
+        name, title, port, daemon, http_probe(f"{url}/health"), url=url, group=group
+    )
+
+
+def components(config: StackConfig, secrets: Secrets) -> list[Component]:
+    """Every component, in the order `up` starts them (`down` stops them in reverse)."""
+    state, ports = config.state, config.ports
+    postgres = {
+        name: PostgresComponent(
+            f"postgres-{name}",
+            f"PostgreSQL {name}",
+            PostgresCluster(state.postgres(name), ports.postgres(name)),
+            [DATABASE],
+        )
+        for name in (*NODE_NAMES, "analytics")
+    }
+    redis_server = RedisServer(state.redis, ports.redis)
+    redis = ProcessComponent(
+        "redis",
+        "Redis",
+        ports.redis,
+        Daemon(
+            "redis",
+            redis_server.command_line,
+            env={},
+            log_path=state.log("redis"),
+            pid_path=state.pid_file("redis"),
+        ),
+        redis_probe(ports.redis),
+    )
+    analytics = _python_service(
+        config,
+        "analytics",
+        "Analytics Service",
+        "analytics",
+        ports.analytics,
+        {
+            "ANALYTICS_DATABASE_URL": postgres["analytics"].dsn(DATABASE),
+            "ANALYTICS_SERVICE_TOKEN": secrets.service_token,
+            "ANALYTICS_HOST": "127.0.0.1",
+            "ANALYTICS_PORT": str(ports.analytics),
+        },
+    )
+    nodes = [
+        _python_service(
+            config,
+            process.name,
+            f"text node {letter}",
+            process.module,
+            ports.node(letter),
+            {"TEXT_NODE_HOST": "127.0.0.1", **process.env},
+            group="text-nodes",  # started together: each catches up from the others
+        )
+        for letter, process in zip(
+            NODE_NAMES,
+            text_node_processes(
+                [postgres[letter].dsn(DATABASE) for letter in NODE_NAMES],
+                [ports.node(letter) for letter in NODE_NAMES],
+                logs=state.logs,
+                service_token=secrets.service_token,
+                agent_tokens=secrets.agent_tokens_spec(),
+                TEXT_NODE_ANALYTICS_URL=_url(ports.analytics),
+            ),
+            strict=True,
+        )
+    ]
+    chat = _python_service(
+        config,
+        "chat",
+        "Chat Service",
+        "chat",
+        ports.chat,
+        {
+            "CHAT_REDIS_URL": redis_server.url,
+            "CHAT_AGENT_TOKENS": secrets.agent_tokens_spec(),
+            "CHAT_HOST": "127.0.0.1",
+            "CHAT_PORT": str(ports.chat),
+        },
+    )
+    paths = nginx.NginxPaths(state.nginx)
+    balancer = NginxComponent(
+        "nginx",
+        "nginx (load balancer)",
+        ports.nginx,
+        paths=paths,
+        config=nginx.render("local", ports=ports, paths=paths, rate_limit=config.rate_limit),
+        pid_path=state.pid_file("nginx"),
+    )
+    return [*postgres.values(), redis, analytics, *nodes, chat, balancer]
+
+
+class Stack:
+    """The components of one state directory, with `up`, `down` and `status`."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        config.state.prepare()
+        self.secrets = config.state.secrets()
+        self.components = components(config, self.secrets)
+
+    def get(self, name: str) -> Component:
+        for component in self.components:
+            if component.name == name:
+                return component
+        known = ", ".join(c.name for c in self.components)
+        raise LauncherError(f"no component {name!r}: expected one of {known}")
+
+    def node(self, letter: str) -> ProcessComponent:
+        """Text node a, b or c."""
+        if letter not in NODE_NAMES:
+            raise LauncherError(f"node: expected one of {', '.join(NODE_NAMES)}, got {letter!r}")
+        component = self.get(f"node-{letter}")
+        assert isinstance(component, ProcessComponent)
+        return component
+
+    @property
+    def balancer_url(self) -> str:
+        return _url(self.config.ports.nginx)
+
+    def groups(self) -> list[list[Component]]:
+        """The components in start order, consecutive members of one group together."""
+        grouped: list[list[Component]] = []
+        for component in self.components:
+            if grouped and grouped[-1][0].group == component.group:
+                grouped[-1].append(component)
+            else:
+                grouped.append([component])
+        return grouped
+
+    def up(self, report: Report = say, *, wait_s: float = START_WAIT_S) -> None:
+        """Start what is not running, in order, each group healthy before the next starts."""
+        total = len(self.components)
+        done = 0
+        for group in self.groups():
+            started = time.monotonic()
+            actions: dict[str, str] = {}
+            for component in group:
+                prefix = f"[{done + len(actions) + 1}/{total}] {component.title} …"
+                try:
+                    if component.pid() is None:
+                        self._check_port_free(component)
+                    actions[component.name] = component.launch()
+                except ERRORS:
+                    report(f"{prefix} FAILED")
+                    raise
+            for component in group:
+                done += 1
+                prefix = f"[{done}/{total}] {component.title} …"
+                try:
+                    component.wait_ready(wait_s)
+                except ERRORS:
+                    report(f"{prefix} FAILED")
+                    raise
+                elapsed = time.monotonic() - started
+                report(f"{prefix} {actions[component.name]}, ok ({elapsed:.1f} s)")
+
+    @staticmethod
+    def _check_port_free(component: Component) -> None:
+        """Refuse to start on a port another program holds: its health check would answer
+        for ours, or ours would die on bind."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            taken = probe.connect_ex(("127.0.0.1", component.port)) == 0
+        if taken:
+            variable = env_name(component.name.replace("-", "_"))
+            raise LauncherError(
+                f"port {component.port} for {component.title} is in use by another program: "
+                f"stop it, or choose another port with {variable}"
+            )
+
+    def down(self, report: Report = say) -> None:
+        """Stop everything, in reverse order; what was not running is skipped."""
+        for component in reversed(self.components):
+            started = time.monotonic()
+            if component.stop():
+                report(f"{component.title} … stopped ({time.monotonic() - started:.1f} s)")
+            else:
+                report(f"{component.title} … not running")
+
+    def urls(self) -> dict[str, str]:
+        """Where to reach the stack from outside."""
+        ports = self.config.ports
+        urls = {"balancer": self.balancer_url}
+        for letter in NODE_NAMES:
+            urls[f"node {letter}"] = _url(ports.node(letter))
+        urls["chat"] = _url(ports.chat)
+        urls["analytics"] = _url(ports.analytics)
+        return urls
