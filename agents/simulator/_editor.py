@@ -46,8 +46,12 @@ def propose(parts: PromptParts, *, seed: int, prompt: str) -> EditProposal:
 
 
 def strategy_for(role: str) -> Strategy:
-    """The strategy whose keyword the role text contains (topic expert by default)."""
-    lowered = role.lower()
+    """The strategy whose keyword the role's title contains (topic expert by default).
+
+    The title is the text before the first colon ("Редактор повторов: ..."), so words in the
+    description ("не повторяя уже сказанного") do not pick the wrong strategy.
+    """
+    lowered = role.partition(":")[0].lower()
     for keywords, strategy in _STRATEGIES:
         if any(k in lowered for k in keywords):
             return strategy
