@@ -1,0 +1,18 @@
+"""The agent supervisor: starts, stops and reports N agents running as asyncio tasks."""
+
+from ._pool import AgentClients, AgentPool, AgentTuning, AlreadyRunning, MissingToken, PoolError
+from .app import create_app
+from .settings import SupervisorError, SupervisorSettings, parse_tokens
+
+__all__ = [
+    "AgentClients",
+    "AgentPool",
+    "AgentTuning",
+    "AlreadyRunning",
+    "MissingToken",
+    "PoolError",
+    "SupervisorError",
+    "SupervisorSettings",
+    "create_app",
+    "parse_tokens",
+]

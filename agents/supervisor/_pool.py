@@ -1,0 +1,139 @@
+"""The agents one supervisor runs: asyncio tasks owned by an `AgentPool` (`async with`)."""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ..agent import Agent, AgentConfig, AgentState
+from ..llm import LlmClient
+from ..roles import Role
+
+log = logging.getLogger(__name__)
+
+MAX_AGENTS = 50
+
+
+@dataclass(frozen=True)
+class AgentClients:
+    """What the agents talk through: the Text and Chat Services and the LLM (shared)."""
+
+    text: httpx.AsyncClient
+    chat: httpx.AsyncClient
+    llm: LlmClient
+
+
+@dataclass(frozen=True)
+class AgentTuning:
+    """The loop settings every agent of the pool gets."""
+
+    cycle_delay_s: float = 1.0
+    edits_per_minute: float = 0.0
+    max_attempts: int = 5
+    backoff_s: float = 0.5
+    use_claims: bool = True
+
+
+class PoolError(Exception):
+    """A start the pool refuses."""
+
+
+class AlreadyRunning(PoolError):
+    """Agents are running: stop them first."""
+
+
+class MissingToken(PoolError):
+    """No token for an agent the start asked for."""
+
+
+class AgentPool:
+    """Starts N agents as tasks and stops them; on exit every task is cancelled and awaited."""
+
+    def __init__(self, clients: AgentClients, tokens: dict[str, str], tuning: AgentTuning) -> None:
+        self._clients = clients
+        self._tokens = tokens
+        self._tuning = tuning
+        self._agents: list[Agent] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def __aenter__(self) -> "AgentPool":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def running(self) -> bool:
+        return any(not task.done() for task in self._tasks)
+
+    def start(self, roles: Sequence[Role]) -> list[dict[str, Any]]:
+        """Start agent-1..agent-len(roles), agent-i with roles[i-1]; their stats."""
+        if self.running:
+            raise AlreadyRunning(
+                f"{len(self._agents)} agents are running: POST /api/agents/stop first"
+            )
+        ids = [f"agent-{n}" for n in range(1, len(roles) + 1)]
+        missing = [agent_id for agent_id in ids if agent_id not in self._tokens]
+        if missing:
+            raise MissingToken(
+                f"no token for {missing[0]}: SUPERVISOR_AGENT_TOKENS lists "
+                f"{len(self._tokens)} tokens"
+            )
+        tuning = self._tuning
+        self._agents = [
+            Agent(
+                AgentConfig(
+                    agent_id=agent_id,
+                    role=role,
+                    token=self._tokens[agent_id],
+                    cycle_delay_s=tuning.cycle_delay_s,
+                    max_attempts=tuning.max_attempts,
+                    backoff_s=tuning.backoff_s,
+                    edits_per_minute=tuning.edits_per_minute,
+                    use_claims=tuning.use_claims,
+                ),
+                llm=self._clients.llm,
+                text=self._clients.text,
+                chat=self._clients.chat,
+            )
+            for agent_id, role in zip(ids, roles, strict=True)
+        ]
+        self._tasks = [
+            asyncio.create_task(self._run(agent), name=agent.config.agent_id)
+            for agent in self._agents
+        ]
+        return self.stats()
+
+    @staticmethod
+    async def _run(agent: Agent) -> None:
+        try:
+            await agent.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug in one agent must not go unseen: record and log it
+            agent.stats.state = AgentState.FAILED
+            agent.stats.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("%s crashed", agent.config.agent_id)
+            raise
+
+    async def stop(self) -> list[dict[str, Any]]:
+        """Cancel every agent (mid-request or asleep) and wait for them; their final stats."""
+        for agent in self._agents:
+            agent.stop()
+        for task in self._tasks:
+            task.cancel()
+        results = await asyncio.gather(*self._tasks, return_exceptions=True)
+        for task, result in zip(self._tasks, results, strict=True):
+            if isinstance(result, Exception):
+                log.error("%s ended with %r", task.get_name(), result)
+        for agent in self._agents:  # cancelled before its first step, or mid-cycle
+            if agent.stats.state in (AgentState.IDLE, AgentState.RUNNING):
+                agent.stats.state = AgentState.STOPPED
+        self._tasks = []
+        return self.stats()
+
+    def stats(self) -> list[dict[str, Any]]:
+        return [agent.stats.as_dict() for agent in self._agents]

@@ -1,0 +1,143 @@
+"""Assembly of the agent supervisor: `create_app(settings)` and its three routes.
+
+The lifespan owns the HTTP clients, the LLM client and the `AgentPool`; shutting the app down
+cancels every agent. Tests hand in `AgentClients` on ASGI transports instead.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel, Field, field_validator
+
+from service_kit import AgentTokens, ApiError, install_error_handlers
+
+from ..llm import OpenAiLlm
+from ..roles import default_roles, resolve
+from ._pool import MAX_AGENTS, AgentClients, AgentPool, AgentTuning, AlreadyRunning, MissingToken
+from .settings import OPERATOR, SupervisorSettings
+
+DEFAULT_COUNT = 10
+HTTP_TIMEOUT = httpx.Timeout(10.0)
+
+router = APIRouter(prefix="/api/agents")
+
+
+class StartRequest(BaseModel):
+    count: int = Field(default=DEFAULT_COUNT, ge=1, le=MAX_AGENTS)
+    roles: list[str] | None = Field(
+        default=None, min_length=1, description="role keys or texts, cycled over the agents"
+    )
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not role.strip() for role in value):
+            raise ValueError("a role must not be empty")
+        return value
+
+
+def get_pool(request: Request) -> AgentPool:
+    pool: AgentPool = request.app.state.pool
+    return pool
+
+
+def require_operator(request: Request) -> None:
+    """401 unless the request carries the operator's bearer token."""
+    tokens: AgentTokens = request.app.state.tokens
+    if tokens.agent_for(request) != OPERATOR:
+        raise ApiError(
+            401,
+            "unauthorized",
+            "starting and stopping agents needs the operator token",
+            field="Authorization",
+        )
+
+
+PoolDep = Annotated[AgentPool, Depends(get_pool)]
+Operator = Depends(require_operator)
+
+
+def _listing(pool: AgentPool) -> dict[str, Any]:
+    agents = pool.stats()
+    return {"running": pool.running, "count": len(agents), "agents": agents}
+
+
+@router.get("")
+async def list_agents(pool: PoolDep) -> dict[str, Any]:
+    """Every agent of the last start: role, state, accepted/rejected edits, tokens, last error."""
+    return _listing(pool)
+
+
+@router.post("/start", dependencies=[Operator])
+async def start_agents(body: StartRequest, pool: PoolDep) -> dict[str, Any]:
+    """Start agent-1..agent-count with the default roles, or the given ones cycled."""
+    if body.roles is None:
+        roles = default_roles(body.count)
+    else:
+        given = [resolve(role) for role in body.roles]
+        roles = [given[i % len(given)] for i in range(body.count)]
+    try:
+        pool.start(roles)
+    except AlreadyRunning as exc:
+        raise ApiError(409, "already_running", str(exc)) from exc
+    except MissingToken as exc:
+        raise ApiError(422, "validation_error", str(exc), field="count") from exc
+    return _listing(pool)
+
+
+@router.post("/stop", dependencies=[Operator])
+async def stop_agents(pool: PoolDep) -> dict[str, Any]:
+    """Stop every agent (cancelled mid-cycle); their final counters."""
+    await pool.stop()
+    return _listing(pool)
+
+
+@asynccontextmanager
+async def _real_clients(settings: SupervisorSettings) -> AsyncIterator[AgentClients]:
+    base_url, model, api_key = settings.llm_endpoint()
+    llm = OpenAiLlm(
+        api_key=api_key,
+        model=model,
+        base_url=base_url,
+        api_style=settings.openai_api_style,
+        timeout_s=settings.llm_timeout_s,
+    )
+    try:
+        async with (
+            httpx.AsyncClient(base_url=settings.text_service_url, timeout=HTTP_TIMEOUT) as text,
+            httpx.AsyncClient(base_url=settings.chat_service_url, timeout=HTTP_TIMEOUT) as chat,
+        ):
+            yield AgentClients(text=text, chat=chat, llm=llm)
+    finally:
+        await llm.aclose()
+
+
+def create_app(settings: SupervisorSettings, clients: AgentClients | None = None) -> FastAPI:
+    """The supervisor app. `clients`, when given, belong to the caller (tests)."""
+    tuning = AgentTuning(
+        cycle_delay_s=settings.cycle_delay_s,
+        edits_per_minute=settings.edits_per_minute,
+        max_attempts=settings.max_attempts,
+        backoff_s=settings.backoff_s,
+        use_claims=settings.use_claims,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            used = clients
+            if used is None:
+                used = await stack.enter_async_context(_real_clients(settings))
+            app.state.pool = await stack.enter_async_context(
+                AgentPool(used, settings.tokens(), tuning)
+            )
+            yield
+
+    app = FastAPI(title="Chorus agent supervisor", lifespan=lifespan)
+    app.state.tokens = settings.auth()
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

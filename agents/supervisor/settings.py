@@ -1,0 +1,90 @@
+"""Settings of the agent supervisor (environment variables `SUPERVISOR_*`)."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service_kit import AgentTokens
+
+from ..settings import SIMULATOR_BASE_URL, SIMULATOR_KEY, SIMULATOR_MODEL
+
+TOKENS_VARIABLE = "SUPERVISOR_AGENT_TOKENS"
+OPERATOR = "operator"
+
+
+class SupervisorSettings(BaseSettings):
+    """Where it listens, where the services are (through nginx), the tokens, the LLM.
+
+    With no `SUPERVISOR_OPENAI_API_KEY` the agents talk to the offline simulator.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SUPERVISOR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8401, ge=1, le=65535)
+    text_service_url: str = "http://127.0.0.1:8080"
+    chat_service_url: str = "http://127.0.0.1:8080"
+    agent_tokens: str = Field(
+        default="",
+        validate_default=True,
+        description="'agent_id:token,...' for agent-1..agent-N and the operator",
+    )
+    openai_base_url: str | None = None
+    openai_model: str | None = None
+    openai_api_key: SecretStr = SecretStr("")
+    openai_api_style: Literal["responses", "chat"] = "responses"
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    cycle_delay_s: float = Field(default=1.0, ge=0)
+    edits_per_minute: float = Field(default=8.0, ge=0)
+    """Self-pacing under nginx's per-token limit (10r/m by default); 0 = no pacing."""
+    max_attempts: int = Field(default=5, ge=1, le=5)
+    backoff_s: float = Field(default=0.5, ge=0)
+    use_claims: bool = True
+
+    @field_validator("agent_tokens")
+    @classmethod
+    def _tokens_parse(cls, value: str) -> str:
+        try:
+            tokens = parse_tokens(value)
+        except ValueError as exc:
+            raise ValueError(f"{TOKENS_VARIABLE}: {exc}") from exc
+        if OPERATOR not in tokens:
+            raise ValueError(f"{TOKENS_VARIABLE}: add an '{OPERATOR}:<token>' pair")
+        return value
+
+    def tokens(self) -> dict[str, str]:
+        """agent_id → bearer token, the operator included."""
+        return parse_tokens(self.agent_tokens)
+
+    def auth(self) -> AgentTokens:
+        """The tokens as the services check them (token → agent_id)."""
+        return AgentTokens({token: agent for agent, token in self.tokens().items()})
+
+    def llm_endpoint(self) -> tuple[str | None, str, str]:
+        """(base URL, model, API key) to give the openai SDK."""
+        key = self.openai_api_key.get_secret_value()
+        if not key:
+            return (
+                self.openai_base_url or SIMULATOR_BASE_URL,
+                self.openai_model or SIMULATOR_MODEL,
+                SIMULATOR_KEY,
+            )
+        return self.openai_base_url, self.openai_model or "gpt-4o-mini", key
+
+
+def parse_tokens(spec: str) -> dict[str, str]:
+    """`agent_id:token,...` → {agent_id: token}; ValueError naming the bad pair."""
+    tokens: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in spec.split(","))):
+        agent_id, sep, token = pair.partition(":")
+        if not sep or not agent_id.strip() or not token.strip():
+            raise ValueError(f"expected 'agent_id:token' pairs, got {pair!r}")
+        tokens[agent_id.strip()] = token.strip()
+    if not tokens:
+        raise ValueError("empty: set at least the operator's 'operator:<token>' pair")
+    return tokens
+
+
+class SupervisorError(Exception):
+    """The supervisor cannot start as configured; the message names the variable."""

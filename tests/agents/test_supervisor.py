@@ -1,0 +1,158 @@
+"""The supervisor in-process: two agents against a real Text Service node and Chat Service."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from agents import OpenAiLlm
+from agents.simulator import MODEL_ID
+from agents.supervisor import AgentClients, SupervisorError, SupervisorSettings, create_app
+from launcher import RedisServer
+from service_kit import load_settings
+
+from .conftest import TOKEN_SPEC, TOKENS, Services, init_document, running_services
+
+OPERATOR = {"Authorization": f"Bearer {TOKENS['operator']}"}
+TEXT = "Искусственный интеллект - область информатики. Мы еще изучаем ее историю."
+
+
+@pytest.fixture
+async def services(agents_db: str, agents_redis: RedisServer) -> AsyncIterator[Services]:
+    async with running_services(agents_db, agents_redis.url) as running:
+        await init_document(running.text, "История искусственного интеллекта", TEXT)
+        yield running
+
+
+@pytest.fixture
+async def supervisor(
+    services: Services, simulator_url: str
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    llm = OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url)
+    settings = SupervisorSettings(agent_tokens=TOKEN_SPEC, cycle_delay_s=0.05)
+    app = create_app(settings, AgentClients(text=services.text, chat=services.chat, llm=llm))
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://supervisor.test"
+            ) as client,
+        ):
+            yield app, client
+    finally:
+        await llm.aclose()
+
+
+async def wait_for(client: httpx.AsyncClient, accepted: int, limit_s: float = 20) -> Any:
+    """The listing once every agent has `accepted` accepted edits."""
+    deadline = asyncio.get_running_loop().time() + limit_s
+    while True:
+        body = (await client.get("/api/agents")).json()
+        if all(agent["accepted"] >= accepted for agent in body["agents"]):
+            return body
+        assert asyncio.get_running_loop().time() < deadline, body
+        await asyncio.sleep(0.05)
+
+
+async def test_start_report_stop(supervisor: tuple[FastAPI, httpx.AsyncClient]) -> None:
+    _, client = supervisor
+    assert (await client.get("/api/agents")).json() == {"running": False, "count": 0, "agents": []}
+
+    started = await client.post("/api/agents/start", json={"count": 2}, headers=OPERATOR)
+    assert started.status_code == 200, started.text
+    agents = started.json()["agents"]
+    assert [a["agent_id"] for a in agents] == ["agent-1", "agent-2"]
+    assert [a["role"] for a in agents] == ["эксперт по теме", "корректор стиля"]
+
+    again = await client.post("/api/agents/start", json={"count": 1}, headers=OPERATOR)
+    assert again.status_code == 409
+    assert again.json()["error"] == "already_running"
+
+    body = await wait_for(client, accepted=1)
+    assert body["running"] is True
+    for agent in body["agents"]:
+        assert agent["state"] == "running"
+        assert agent["tokens"] > 0
+        assert set(agent) >= {"agent_id", "role", "state", "accepted", "rejected", "last_error"}
+
+    stopped = await client.post("/api/agents/stop", headers=OPERATOR)
+    assert stopped.status_code == 200
+    assert stopped.json()["running"] is False
+    assert {a["state"] for a in stopped.json()["agents"]} == {"stopped"}
+
+    # Stopped agents can be replaced by a new start, with custom roles cycled.
+    restarted = await client.post(
+        "/api/agents/start", json={"count": 3, "roles": ["style", "Пиши стихи"]}, headers=OPERATOR
+    )
+    assert restarted.status_code == 200, restarted.text
+    assert [a["role"] for a in restarted.json()["agents"]] == [
+        "корректор стиля",
+        "Пиши стихи",
+        "корректор стиля",
+    ]
+
+
+async def test_shutdown_cancels_the_agents(services: Services, simulator_url: str) -> None:
+    llm = OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url)
+    settings = SupervisorSettings(agent_tokens=TOKEN_SPEC, cycle_delay_s=60)
+    app = create_app(settings, AgentClients(text=services.text, chat=services.chat, llm=llm))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://s.test") as client:
+                response = await client.post(
+                    "/api/agents/start", json={"count": 2}, headers=OPERATOR
+                )
+                assert response.status_code == 200
+                pool = app.state.pool
+                assert pool.running
+        assert not pool.running
+        assert {agent["state"] for agent in pool.stats()} == {"stopped"}
+    finally:
+        await llm.aclose()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"count": 0}, "count"),
+        ({"count": 51}, "count"),
+        ({"count": 4}, "count"),  # only agent-1..agent-3 have tokens here
+        ({"count": 2, "roles": []}, "roles"),
+        ({"count": 2, "roles": ["  "]}, "roles"),
+    ],
+)
+async def test_bad_starts_name_the_field(
+    supervisor: tuple[FastAPI, httpx.AsyncClient], body: dict[str, Any], field: str
+) -> None:
+    _, client = supervisor
+    response = await client.post("/api/agents/start", json=body, headers=OPERATOR)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+    assert (await client.get("/api/agents")).json()["count"] == 0
+
+
+@pytest.mark.parametrize("token", [None, "wrong", TOKENS["agent-1"]])
+async def test_writes_need_the_operator_token(
+    supervisor: tuple[FastAPI, httpx.AsyncClient], token: str | None
+) -> None:
+    _, client = supervisor
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    for path in ("/api/agents/start", "/api/agents/stop"):
+        response = await client.post(path, json={"count": 1}, headers=headers)
+        assert response.status_code == 401, response.text
+        assert response.json()["field"] == "Authorization"
+    assert (await client.get("/api/agents")).status_code == 200
+
+
+def test_settings_need_an_operator_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPERVISOR_AGENT_TOKENS", "agent-1:abc123")
+    with pytest.raises(SupervisorError, match=r"SUPERVISOR_AGENT_TOKENS.*operator"):
+        load_settings(SupervisorSettings, "SUPERVISOR_", SupervisorError)
+    monkeypatch.setenv("SUPERVISOR_AGENT_TOKENS", TOKEN_SPEC)
+    settings = load_settings(SupervisorSettings, "SUPERVISOR_", SupervisorError)
+    assert settings.llm_endpoint()[1] == MODEL_ID
+    assert settings.port == 8401
