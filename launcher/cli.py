@@ -1,6 +1,8 @@
 """`python -m launcher` (what `./chorus <command>` runs): up, down, status, logs, node.
 
-    up [--rate-limit 10r/m]   start what is not running, wait for health, print the URLs
+    up [--rate-limit 10r/m] [--agents N]
+                              start what is not running, wait for health, initialise a demo
+                              document if there is none, start N agents (default 10)
     down                      stop everything the launcher started
     status                    one line per component; exit status 1 if one is not healthy
     logs [service] [-n N]     the tail of a component's log (all of them without a name)
@@ -19,12 +21,14 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 
+from . import demo
 from .components import Component
 from .config import Ports, rate_limit_from_env
-from .stack import ERRORS, Stack, StackConfig
+from .stack import ERRORS, Stack, StackConfig, say
 from .state import AGENT_COUNT, OPERATOR, Saved, StateDir
 
 NODE_ACTIONS = ("stop", "start", "kill", "freeze", "thaw")
+DEFAULT_AGENTS = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--rate-limit",
         help="requests per agent token at nginx, e.g. 10r/m (default: $CHORUS_RATE_LIMIT or 10r/m)",
+    )
+    up.add_argument(
+        "--agents",
+        type=int,
+        default=DEFAULT_AGENTS,
+        choices=range(0, AGENT_COUNT + 1),
+        metavar="N",
+        help=f"agents the supervisor starts, 0..{AGENT_COUNT} (default {DEFAULT_AGENTS})",
     )
     up.add_argument(
         "--wait", type=float, default=60.0, help="seconds to wait for each component's health"
@@ -85,11 +97,14 @@ def _describe(component: Component) -> tuple[str, bool]:
     return line, healthy
 
 
-def up(stack: Stack, wait_s: float) -> int:
+def up(stack: Stack, wait_s: float, agents: int = DEFAULT_AGENTS) -> int:
     state = stack.config.state
     state.save(Saved(stack.config.ports, stack.config.rate_limit))
     print(f"Starting Chorus (state in {state.root})")
     stack.up(wait_s=wait_s)
+    operator = stack.secrets.agent_tokens[OPERATOR]
+    demo.ensure_document(stack.balancer_url, operator, say)
+    demo.start_agents(stack.balancer_url, operator, agents, say)
     print("\nChorus is up:")
     for name, url in stack.urls().items():
         print(f"  {name:<12} {url}")
@@ -153,7 +168,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "up":
             stack = load_stack(environment, for_up=True, rate_limit=args.rate_limit)
-            return up(stack, args.wait)
+            return up(stack, args.wait, args.agents)
         stack = load_stack(environment, for_up=False)
         if args.command == "down":
             stack.down()

@@ -29,6 +29,7 @@ class Ports:
     chat: int = 8201
     analytics: int = 8301
     supervisor: int = 8401
+    simulator: int = 8900
     postgres_a: int = 55431
     postgres_b: int = 55432
     postgres_c: int = 55433

@@ -1,8 +1,8 @@
 """What a local Chorus runs, in start order, and how to bring it all up and down.
 
 `components()` is the whole topology as one list: four PostgreSQL clusters, Redis, the
-Analytics Service, the three Text Service nodes, the Chat Service and nginx. Later parts (the
-agent supervisor, the LLM simulator, the dashboard) are one more entry each.
+Analytics Service, the three Text Service nodes, the Chat Service, nginx, the offline LLM
+simulator and the agent supervisor. Later parts (the dashboard) are one more entry each.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ class StackConfig:
     state: StateDir
     ports: Ports
     rate_limit: RateLimit
+    budget_limit: int | None = None
+    """The nodes' token budget (TEXT_NODE_BUDGET_LIMIT) for a fresh database; None: theirs."""
 
 
 def _url(port: int) -> str:
@@ -68,6 +70,7 @@ def _python_service(
     env: dict[str, str],
     *,
     group: str | None = None,
+    health: str = "/health",
 ) -> ProcessComponent:
     daemon = Daemon(
         name,
@@ -79,7 +82,7 @@ def _python_service(
     )
     url = _url(port)
     return ProcessComponent(
-        name, title, port, daemon, http_probe(f"{url}/health"), url=url, group=group
+        name, title, port, daemon, http_probe(f"{url}{health}"), url=url, group=group
     )
 
 
@@ -122,6 +125,9 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
             "ANALYTICS_PORT": str(ports.analytics),
         },
     )
+    budget = {}
+    if config.budget_limit is not None:
+        budget["TEXT_NODE_BUDGET_LIMIT"] = str(config.budget_limit)
     nodes = [
         _python_service(
             config,
@@ -141,6 +147,7 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
                 service_token=secrets.service_token,
                 agent_tokens=secrets.agent_tokens_spec(),
                 TEXT_NODE_ANALYTICS_URL=_url(ports.analytics),
+                **budget,
             ),
             strict=True,
         )
@@ -167,7 +174,49 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         config=nginx.render("local", ports=ports, paths=paths, rate_limit=config.rate_limit),
         pid_path=state.pid_file("nginx"),
     )
-    return [*postgres.values(), redis, analytics, *nodes, chat, balancer]
+    simulator = _python_service(
+        config,
+        "simulator",
+        "LLM simulator (offline)",
+        "agents.simulator",
+        ports.simulator,
+        {"SIMULATOR_HOST": "127.0.0.1", "SIMULATOR_PORT": str(ports.simulator)},
+        health="/v1/models",
+    )
+    supervisor = _python_service(
+        config,
+        "supervisor",
+        "Agent supervisor",
+        "agents.supervisor",
+        ports.supervisor,
+        {
+            "SUPERVISOR_HOST": "127.0.0.1",
+            "SUPERVISOR_PORT": str(ports.supervisor),
+            # The agents are users: they go through the balancer and its rate limit.
+            "SUPERVISOR_TEXT_SERVICE_URL": _url(ports.nginx),
+            "SUPERVISOR_CHAT_SERVICE_URL": _url(ports.nginx),
+            "SUPERVISOR_AGENT_TOKENS": secrets.agent_tokens_spec(),
+            "SUPERVISOR_OPENAI_BASE_URL": f"{_url(ports.simulator)}/v1",
+            "SUPERVISOR_EDITS_PER_MINUTE": str(edits_per_minute(config.rate_limit)),
+        },
+        health="/api/agents",
+    )
+    return [
+        *postgres.values(),
+        redis,
+        analytics,
+        *nodes,
+        chat,
+        balancer,
+        simulator,
+        supervisor,
+    ]
+
+
+def edits_per_minute(rate_limit: RateLimit) -> float:
+    """The agents' self-pacing: 80 % of the balancer's per-token allowance (10r/m → 8)."""
+    per_minute = rate_limit.count * 60 / rate_limit.period_s
+    return round(per_minute * 0.8, 2)
 
 
 class Stack:
@@ -266,4 +315,6 @@ class Stack:
             urls[f"node {letter}"] = _url(ports.node(letter))
         urls["chat"] = _url(ports.chat)
         urls["analytics"] = _url(ports.analytics)
+        urls["agents"] = f"{self.balancer_url}/api/agents"
+        urls["simulator"] = f"{_url(ports.simulator)}/v1"
         return urls

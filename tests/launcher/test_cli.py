@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from launcher.cli import load_stack, main
@@ -33,12 +34,20 @@ def test_up_status_node_actions_down(state_root: Path, capsys: pytest.CaptureFix
     env = stack_env(state_root, ports)
     pids: set[int] = set()
     try:
-        assert main(["up", "--wait", "60"], env) == 0
+        assert main(["up", "--wait", "60", "--agents", "1"], env) == 0
         out = capsys.readouterr().out
-        assert "[1/11] PostgreSQL a … initialised and started, ok" in out
-        assert "[11/11] nginx (load balancer) … started, ok" in out
+        assert "[1/13] PostgreSQL a … initialised and started, ok" in out
+        assert "[11/13] nginx (load balancer) … started, ok" in out
+        assert "[13/13] Agent supervisor … started, ok" in out
+        assert "Document … initialised: «История искусственного интеллекта»" in out
+        assert "Agents … 1 started (эксперт по теме)" in out
         assert f"balancer     http://127.0.0.1:{ports.nginx}" in out
         assert "rate limit   600r/m" in out
+        balancer = f"http://127.0.0.1:{ports.nginx}"
+        document = httpx.get(f"{balancer}/api/document/current", timeout=10).json()
+        assert document["topic"] == "История искусственного интеллекта"
+        listing = httpx.get(f"{balancer}/api/agents", timeout=10).json()
+        assert [a["agent_id"] for a in listing["agents"]] == ["agent-1"]
 
         code, status = status_lines(capsys, env)
         assert code == 0
@@ -49,15 +58,18 @@ def test_up_status_node_actions_down(state_root: Path, capsys: pytest.CaptureFix
             "analytics",
             "chat",
             "nginx",
+            "simulator",
+            "supervisor",
         }
         assert all(fields[0] == "healthy" for fields in status.values()), status
         assert status["node-a"][-1] == str(ports.node_a)
         pids = {int(fields[2]) for fields in status.values()}
 
-        # Safe to re-run: nothing restarts.
-        assert main(["up"], env) == 0
+        # Safe to re-run: nothing restarts, the document is kept, the agent keeps running.
+        assert main(["up", "--agents", "1"], env) == 0
         again = capsys.readouterr().out
-        assert again.count("already running") == 11
+        assert again.count("already running") == 14, again
+        assert "Document … exists" in again
 
         assert main(["node", "kill", "a"], env) == 0
         assert "kill done, now stopped" in capsys.readouterr().out
@@ -131,7 +143,7 @@ def test_errors_and_help(state_root: Path, capsys: pytest.CaptureFixture[str]) -
         squatter.listen()
         assert main(["up"], env) == 1
     captured = capsys.readouterr()
-    assert "[1/11] PostgreSQL a … FAILED" in captured.out
+    assert "[1/13] PostgreSQL a … FAILED" in captured.out
     assert "is in use by another program" in captured.err
     assert "CHORUS_POSTGRES_A_PORT" in captured.err
     with pytest.raises(SystemExit):
