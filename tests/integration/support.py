@@ -64,6 +64,22 @@ def append(agent_id: str, text: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+async def analytics_total(client: httpx.AsyncClient) -> int:
+    """`total_edits` of the last hour, as the Analytics Service counts them."""
+    response = await client.get("/api/analytics/metrics", params={"period": "1h"})
+    response.raise_for_status()
+    return int(response.json()["total_edits"])
+
+
+async def outbox_depth(client: httpx.AsyncClient) -> int:
+    """Events the three nodes still hold for analytics (0 once every outbox drained)."""
+    total = 0
+    for name in "abc":
+        queues = (await client.get(f"/nodes/{name}/api/node")).json()["outbox"]
+        total += sum(queues.values())
+    return total
+
+
 async def node_views(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
     """Each node's current document, read through the balancer's /nodes/x/ routes."""
     views = {}

@@ -22,10 +22,12 @@ from launcher.stack import Stack
 
 from .support import (
     Outcome,
+    analytics_total,
     append,
     history,
     init,
     node_views,
+    outbox_depth,
     post_edit,
     rotation,
     served_by,
@@ -40,20 +42,6 @@ NODE_TIMEOUT = httpx.Timeout(10.0)
 async def client(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.balancer_url, timeout=NODE_TIMEOUT) as http:
         yield http
-
-
-async def analytics_total(client: httpx.AsyncClient) -> int:
-    response = await client.get("/api/analytics/metrics", params={"period": "1h"})
-    response.raise_for_status()
-    return int(response.json()["total_edits"])
-
-
-async def outbox_depth(client: httpx.AsyncClient) -> int:
-    total = 0
-    for name in "abc":
-        queues = (await client.get(f"/nodes/{name}/api/node")).json()["outbox"]
-        total += sum(queues.values())
-    return total
 
 
 async def test_full_cycle_edits_replicate_and_are_counted(
