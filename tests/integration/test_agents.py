@@ -95,3 +95,5 @@ async def test_three_agents_on_the_simulator(stack: Stack, client: httpx.AsyncCl
     )
     assert drained == 0
     assert total == accepted_by_nodes
+    metrics = (await client.get("/api/analytics/metrics", params={"period": "1h"})).json()
+    assert metrics["budget"]["limit"] == BUDGET  # the launcher passed it to the nodes
