@@ -1,11 +1,14 @@
 """Fixtures shared by every test package: one real PostgreSQL cluster for the session."""
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from launcher import free_port
 from launcher.postgres_cluster import PostgresCluster
@@ -32,3 +35,26 @@ def pg_cluster(pg_root: Path) -> Iterator[PostgresCluster]:
     """The session's PostgreSQL, shared by every module except those that stop a cluster."""
     with new_cluster(pg_root, "shared") as cluster:
         yield cluster
+
+
+def module_database(
+    pg_cluster: PostgresCluster, request: pytest.FixtureRequest, prefix: str
+) -> str:
+    """A database named after the test module, on the session cluster; its URL."""
+    name = prefix + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    pg_cluster.create_database(name)
+    return pg_cluster.dsn(name)
+
+
+async def reset_node_database(database_url: str) -> None:
+    """Empty a Text Service node's tables (if the node has migrated it already)."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            exists = await conn.execute(text("SELECT to_regclass('ops') IS NOT NULL"))
+            if exists.scalar_one():
+                await conn.execute(
+                    text("TRUNCATE ops, edits, documents, outbox, token_budget RESTART IDENTITY")
+                )
+    finally:
+        await engine.dispose()

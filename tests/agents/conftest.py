@@ -1,6 +1,5 @@
 """The simulator over real HTTP, a real Text Service node and Chat Service for the agents."""
 
-import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -13,8 +12,6 @@ import redis
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import text as sql
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from agents.simulator import SimulatorSettings, create_app
 from chat import ChatSettings
@@ -23,6 +20,8 @@ from launcher import RedisServer, free_port
 from launcher.postgres_cluster import PostgresCluster
 from text_node import NodeSettings
 from text_node import create_app as create_node_app
+
+from ..conftest import module_database, reset_node_database
 
 AGENTS = ("agent-1", "agent-2", "agent-3")
 TOKENS = {agent: f"tok-{agent}" for agent in (*AGENTS, "operator")}
@@ -71,22 +70,7 @@ def agents_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture(scope="module")
 def agents_db(pg_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
-    name = "agents_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
-    pg_cluster.create_database(name)
-    return pg_cluster.dsn(name)
-
-
-async def _reset(database_url: str) -> None:
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.begin() as conn:
-            exists = await conn.execute(sql("SELECT to_regclass('ops') IS NOT NULL"))
-            if exists.scalar_one():
-                await conn.execute(
-                    sql("TRUNCATE ops, edits, documents, outbox, token_budget RESTART IDENTITY")
-                )
-    finally:
-        await engine.dispose()
+    return module_database(pg_cluster, request, "agents_")
 
 
 def node_app(database_url: str, budget_limit: int = 500_000) -> FastAPI:
@@ -110,7 +94,7 @@ async def running_services(
     database_url: str, redis_url: str, *, budget_limit: int = 500_000
 ) -> AsyncIterator[Services]:
     """A Text Service node and the Chat Service in-process (lifespans running), emptied."""
-    await _reset(database_url)
+    await reset_node_database(database_url)
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
     node = node_app(database_url, budget_limit)

@@ -1,6 +1,5 @@
 """A node in-process on a real PostgreSQL database; helpers to talk to it."""
 
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -8,10 +7,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import text
 
 from launcher.postgres_cluster import PostgresCluster
 from text_node import NodeSettings, create_app
+
+from ..conftest import module_database, reset_node_database
 
 SERVICE_TOKEN = "node-test-service-token"
 AGENT_TOKENS = "agent-1:tok-agent-1,agent-2:tok-agent-2,operator:tok-operator"
@@ -43,29 +43,12 @@ def node_settings(
 
 @pytest.fixture(scope="module")
 def database_url(pg_cluster: PostgresCluster, request: pytest.FixtureRequest) -> str:
-    name = "node_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
-    pg_cluster.create_database(name)
-    return pg_cluster.dsn(name)
-
-
-async def reset(database_url: str) -> None:
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(database_url)
-    try:
-        async with engine.begin() as conn:
-            exists = await conn.execute(text("SELECT to_regclass('ops') IS NOT NULL"))
-            if exists.scalar_one():
-                await conn.execute(
-                    text("TRUNCATE ops, edits, documents, outbox, token_budget RESTART IDENTITY")
-                )
-    finally:
-        await engine.dispose()
+    return module_database(pg_cluster, request, "node_")
 
 
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    await reset(database_url)
+    await reset_node_database(database_url)
     application = create_app(
         node_settings(database_url, budget_limit=15_000_000, analytics_url=UNREACHABLE)
     )
