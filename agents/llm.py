@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from .proposal import EDIT_SCHEMA, EDIT_SCHEMA_NAME, EditProposal
 
+ApiStyle = Literal["responses", "chat"]
+
 
 class LlmError(Exception):
     """The LLM call failed (network, HTTP error, refusal); the agent loses one cycle."""
@@ -52,7 +54,7 @@ class OpenAiLlm:
         api_key: str,
         model: str,
         base_url: str | None = None,
-        api_style: Literal["responses", "chat"] = "responses",
+        api_style: ApiStyle = "responses",
         timeout_s: float = 60.0,
         max_retries: int = 1,
     ) -> None:

@@ -1,27 +1,59 @@
-"""Building an agent from `AgentSettings` with real clients, and running it until it stops."""
+"""Real clients for agents, building an agent from `AgentSettings`, and running it."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx
 
 from .agent import Agent, AgentConfig, AgentStats
-from .llm import OpenAiLlm
+from .llm import ApiStyle, LlmClient, OpenAiLlm
 from .roles import resolve
 from .settings import AgentSettings
+
+HTTP_TIMEOUT = httpx.Timeout(10.0)
+
+
+@dataclass(frozen=True)
+class AgentClients:
+    """What agents talk through: the Text and Chat Services and the LLM."""
+
+    text: httpx.AsyncClient
+    chat: httpx.AsyncClient
+    llm: LlmClient
+
+
+@asynccontextmanager
+async def open_clients(
+    *,
+    text_url: str,
+    chat_url: str,
+    llm_endpoint: tuple[str | None, str, str],
+    api_style: ApiStyle,
+    llm_timeout_s: float,
+) -> AsyncIterator[AgentClients]:
+    """HTTP clients for the services and an `openai` SDK client; all closed on exit."""
+    base_url, model, api_key = llm_endpoint
+    llm = OpenAiLlm(
+        api_key=api_key,
+        model=model,
+        base_url=base_url,
+        api_style=api_style,
+        timeout_s=llm_timeout_s,
+    )
+    try:
+        async with (
+            httpx.AsyncClient(base_url=text_url, timeout=HTTP_TIMEOUT) as text,
+            httpx.AsyncClient(base_url=chat_url, timeout=HTTP_TIMEOUT) as chat,
+        ):
+            yield AgentClients(text=text, chat=chat, llm=llm)
+    finally:
+        await llm.aclose()
 
 
 @asynccontextmanager
 async def agent_from_settings(settings: AgentSettings) -> AsyncIterator[Agent]:
     """An agent with its HTTP and LLM clients open; they are closed on exit."""
-    base_url, model, api_key = settings.llm_endpoint()
-    llm = OpenAiLlm(
-        api_key=api_key,
-        model=model,
-        base_url=base_url,
-        api_style=settings.openai_api_style,
-        timeout_s=settings.agent_llm_timeout_s,
-    )
     config = AgentConfig(
         agent_id=settings.agent_id,
         role=resolve(settings.agent_role),
@@ -33,15 +65,14 @@ async def agent_from_settings(settings: AgentSettings) -> AsyncIterator[Agent]:
         claim_ttl_s=settings.agent_claim_ttl_s,
         use_claims=settings.agent_use_claims,
     )
-    timeout = httpx.Timeout(10.0)
-    try:
-        async with (
-            httpx.AsyncClient(base_url=settings.text_service_url, timeout=timeout) as text,
-            httpx.AsyncClient(base_url=settings.chat_service_url, timeout=timeout) as chat,
-        ):
-            yield Agent(config, llm=llm, text=text, chat=chat)
-    finally:
-        await llm.aclose()
+    async with open_clients(
+        text_url=settings.text_service_url,
+        chat_url=settings.chat_service_url,
+        llm_endpoint=settings.llm_endpoint(),
+        api_style=settings.openai_api_style,
+        llm_timeout_s=settings.agent_llm_timeout_s,
+    ) as clients:
+        yield Agent(config, llm=clients.llm, text=clients.text, chat=clients.chat)
 
 
 async def run_agent(settings: AgentSettings, *, max_cycles: int | None = None) -> AgentStats:

@@ -1,6 +1,7 @@
 """The agent supervisor: starts, stops and reports N agents running as asyncio tasks."""
 
-from ._pool import AgentClients, AgentPool, AgentTuning, AlreadyRunning, MissingToken, PoolError
+from ..runner import AgentClients
+from ._pool import AgentPool, AgentTuning, AlreadyRunning, MissingToken, PoolError
 from .app import create_app
 from .settings import SupervisorError, SupervisorSettings, parse_tokens
 

@@ -6,24 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from ..agent import Agent, AgentConfig, AgentState
-from ..llm import LlmClient
 from ..roles import Role
+from ..runner import AgentClients
 
 log = logging.getLogger(__name__)
 
 MAX_AGENTS = 50
-
-
-@dataclass(frozen=True)
-class AgentClients:
-    """What the agents talk through: the Text and Chat Services and the LLM (shared)."""
-
-    text: httpx.AsyncClient
-    chat: httpx.AsyncClient
-    llm: LlmClient
 
 
 @dataclass(frozen=True)

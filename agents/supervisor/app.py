@@ -5,22 +5,20 @@ cancels every agent. Tests hand in `AgentClients` on ASGI transports instead.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field, field_validator
 
 from service_kit import AgentTokens, ApiError, install_error_handlers
 
-from ..llm import OpenAiLlm
 from ..roles import default_roles, resolve
-from ._pool import MAX_AGENTS, AgentClients, AgentPool, AgentTuning, AlreadyRunning, MissingToken
+from ..runner import AgentClients, open_clients
+from ._pool import MAX_AGENTS, AgentPool, AgentTuning, AlreadyRunning, MissingToken
 from .settings import OPERATOR, SupervisorSettings
 
 DEFAULT_COUNT = 10
-HTTP_TIMEOUT = httpx.Timeout(10.0)
 
 router = APIRouter(prefix="/api/agents")
 
@@ -95,24 +93,14 @@ async def stop_agents(pool: PoolDep) -> dict[str, Any]:
     return _listing(pool)
 
 
-@asynccontextmanager
-async def _real_clients(settings: SupervisorSettings) -> AsyncIterator[AgentClients]:
-    base_url, model, api_key = settings.llm_endpoint()
-    llm = OpenAiLlm(
-        api_key=api_key,
-        model=model,
-        base_url=base_url,
+def _real_clients(settings: SupervisorSettings) -> AbstractAsyncContextManager[AgentClients]:
+    return open_clients(
+        text_url=settings.text_service_url,
+        chat_url=settings.chat_service_url,
+        llm_endpoint=settings.llm_endpoint(),
         api_style=settings.openai_api_style,
-        timeout_s=settings.llm_timeout_s,
+        llm_timeout_s=settings.llm_timeout_s,
     )
-    try:
-        async with (
-            httpx.AsyncClient(base_url=settings.text_service_url, timeout=HTTP_TIMEOUT) as text,
-            httpx.AsyncClient(base_url=settings.chat_service_url, timeout=HTTP_TIMEOUT) as chat,
-        ):
-            yield AgentClients(text=text, chat=chat, llm=llm)
-    finally:
-        await llm.aclose()
 
 
 def create_app(settings: SupervisorSettings, clients: AgentClients | None = None) -> FastAPI:
