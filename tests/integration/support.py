@@ -188,6 +188,9 @@ class Rotation:
     """Attempts started at the node in the fail_timeout window after it was taken out."""
     probes: int
     """Attempts after that window: nginx's periodic single probe of a failed server."""
+    last_chosen_s: float
+    """Fault → the start of the first failed attempt: the last time nginx chose the node
+    before taking it out (0 when that attempt was already in flight at the fault)."""
 
 
 def rotation(
@@ -204,6 +207,7 @@ def rotation(
         reached_before=sum(1 for a in tries if a.start <= out_at),
         sent_while_out=sum(1 for a in tries if out_at + 0.005 < a.start < window_end),
         probes=sum(1 for a in tries if window_end <= a.start <= until),
+        last_chosen_s=max(0.0, failures[0].start - fault_at),
     )
 
 

@@ -199,13 +199,17 @@ async def test_killed_node_leaves_rotation_and_comes_back(
     converged_s, back_s = await recover_and_check(stack, client, "a", outcomes)
     print(
         f"\nkilled node a (SIGKILL) under {WRITERS} writers: {len(outcomes)} edits, none failed "
-        f"({dict(tries)}); out of rotation {figures.out_after_s:.3f} s after the kill "
+        f"({dict(tries)}); last chosen {figures.last_chosen_s:.3f} s and out of rotation "
+        f"{figures.out_after_s:.3f} s after the kill "
         f"({figures.reached_before} attempts reached it, {figures.sent_while_out} in the "
         f"5 s after, {figures.probes} probes later); restart healthy in {restart_s:.1f} s, "
         f"back in rotation {back_s if back_s is None else round(back_s, 2)} s after, "
         f"all nodes converged {converged_s:.2f} s after"
     )
-    assert figures.out_after_s < 5.0
+    # A killed node refuses connections, so the attempt that finds it dead fails at once; the
+    # moment that attempt ends is only reconstructed from the access log (start + upstream
+    # time) and can trail under load. What the spec asks is that nginx stops choosing it:
+    assert figures.last_chosen_s < 5.0
     assert figures.sent_while_out == 0
     assert back_s is not None
     assert back_s < 6.0
