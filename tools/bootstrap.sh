@@ -1,11 +1,21 @@
 # Sourced by ./chorus: idempotent installation of what the project needs.
-SYSTEM_PACKAGES=(postgresql redis-server nginx)
-# Binaries that prove a package is present (PostgreSQL's live outside PATH on Debian).
+# Services: postgresql, redis-server, nginx. Browser tests: chromium. Fault injection: faketime,
+# iptables. Compose validation: docker-compose. The desktop client's Qt offscreen runtime: below.
+QT_RUNTIME_PACKAGES=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core)
+# Files that prove a package is present (PostgreSQL's binaries live outside PATH on Debian).
 missing_system_packages() {
   local missing=()
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-  command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
-  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/faketime ] || missing+=(faketime)
+  [ -x /usr/sbin/iptables ] || missing+=(iptables)
+  [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
+  local package
+  for package in "${QT_RUNTIME_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+  done
   echo "${missing[@]}"
 }
 
@@ -39,5 +49,19 @@ ensure_venv() {
   [ -x .venv/bin/python ] || python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
+  echo "$wanted" >"$stamp"
+}
+
+# The dashboard's node modules, reinstalled when its lock file changes.
+ensure_frontend() {
+  [ -f frontend/package-lock.json ] || return 0
+  local stamp=frontend/node_modules/.chorus-installed
+  local wanted
+  wanted=$(sha256sum frontend/package-lock.json | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+    return 0
+  fi
+  echo "chorus: installing the dashboard's node modules (npm ci)"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
   echo "$wanted" >"$stamp"
 }

@@ -10,6 +10,10 @@ ruff format --check .
 echo "== mypy"
 mypy $(ls -d crdt_core service_kit text_node chat analytics agents desktop launcher \
   property_tests tests bench tools 2>/dev/null)
+if [ -f frontend/package.json ]; then
+  echo "== dashboard (frontend/: types, lint, component tests, next build)"
+  (cd frontend && npm run --silent check)
+fi
 echo "== pytest (profile: ${CHORUS_HYPOTHESIS_PROFILE:-ci})"
 rm -f .coverage coverage.json
 pytest --cov --cov-report=term --cov-report=json:coverage.json "$@"
