@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 
 from . import demo
 from .components import Component
 from .config import Ports, rate_limit_from_env
+from .node_actions import NODE_ACTIONS, NodeAction, NotRunningError, act
 from .stack import ERRORS, Stack, StackConfig, say
 from .state import AGENT_COUNT, OPERATOR, Saved, StateDir
 
-NODE_ACTIONS = ("stop", "start", "kill", "freeze", "thaw")
 DEFAULT_AGENTS = 10
 
 
@@ -136,24 +135,19 @@ def logs(stack: Stack, service: str | None, lines: int) -> int:
     return 0
 
 
-def node(stack: Stack, action: str, letter: str, wait_s: float = 60.0) -> int:
+def node(stack: Stack, action: NodeAction, letter: str, wait_s: float = 60.0) -> int:
     component = stack.node(letter)
-    if action == "start":
-        result = component.launch()
-        component.wait_ready(wait_s)
-        print(f"node {letter}: {result}, healthy (pid {component.pid()})")
-        return 0
     pid = component.pid()
-    if pid is None:
-        print(f"node {letter}: not running")
+    try:
+        done = act(stack, action, letter)
+    except NotRunningError as exc:
+        print(exc)
         return 1
-    if action == "stop":
-        component.stop()
-    elif action == "kill":
-        component.kill()
+    if action == "start":
+        component.wait_ready(wait_s)
+        print(f"node {letter}: {done}, healthy (pid {component.pid()})")
     else:
-        component.send(signal.SIGSTOP if action == "freeze" else signal.SIGCONT)
-    print(f"node {letter} (pid {pid}): {action} done, now {component.state()}")
+        print(f"node {letter} (pid {pid}): {done}, now {component.state()}")
     return 0
 
 

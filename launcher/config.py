@@ -29,6 +29,7 @@ class Ports:
     chat: int = 8201
     analytics: int = 8301
     supervisor: int = 8401
+    control: int = 8501
     simulator: int = 8900
     postgres_a: int = 55431
     postgres_b: int = 55432
@@ -63,6 +64,10 @@ class Ports:
                 raise LauncherError(f"{env_name(field.name)}: expected a port number, got {raw!r}")
             values[field.name] = int(raw)
         return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """Every port as its `CHORUS_<FIELD>_PORT` variable (for a process that loads the stack)."""
+        return {env_name(name): str(port) for name, port in dataclasses.asdict(self).items()}
 
     @classmethod
     def free(cls) -> Ports:

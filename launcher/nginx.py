@@ -36,6 +36,8 @@ class Upstreams:
     chat: str
     analytics: str
     supervisor: str
+    control: str | None
+    """Cluster control: only where the launcher runs the processes (local mode)."""
 
     @classmethod
     def local(cls, ports: Ports) -> Upstreams:
@@ -46,6 +48,7 @@ class Upstreams:
             chat=f"127.0.0.1:{ports.chat}",
             analytics=f"127.0.0.1:{ports.analytics}",
             supervisor=f"127.0.0.1:{ports.supervisor}",
+            control=f"127.0.0.1:{ports.control}",
         )
 
 
@@ -56,6 +59,7 @@ COMPOSE_UPSTREAMS = Upstreams(
     chat="chat-service:8000",
     analytics="analytics-service:8000",
     supervisor="agent-supervisor:8000",
+    control=None,
 )
 """The compose service names (the spec's `text-service-a:8000` style)."""
 
@@ -142,11 +146,22 @@ def render(
         CHAT=hosts.chat,
         ANALYTICS=hosts.analytics,
         SUPERVISOR=hosts.supervisor,
+        CLUSTER_CONTROL=_cluster_control(hosts.control),
         RATE=rate.rate,
         BURST=str(rate.burst),
         RETRY_AFTER=str(rate.retry_after_s),
     )
     return fill(template.read_text(), values)
+
+
+def _cluster_control(host: str | None) -> str:
+    """The body of `location /api/cluster`: proxied in local mode, a JSON 404 elsewhere."""
+    if host is None:
+        return (
+            'return 404 \'{"error":"not_found","message":"cluster control exists '
+            "only in local mode (./chorus up)\"}';"
+        )
+    return f"proxy_pass http://{host};"
 
 
 def fill(text: str, values: dict[str, str]) -> str:

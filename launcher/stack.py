@@ -22,13 +22,13 @@ from .components import (
     http_probe,
     redis_probe,
 )
-from .config import Ports, RateLimit, env_name
+from .config import RATE_ENV, Ports, RateLimit, env_name
 from .daemon import Daemon
 from .errors import LauncherError
 from .postgres_cluster import PostgresCluster, PostgresClusterError
 from .redis_server import RedisServer, RedisServerError
 from .service_process import ServiceError
-from .state import REPO_ROOT, Secrets, StateDir
+from .state import REPO_ROOT, STATE_ENV, Secrets, StateDir
 from .text_cluster import NODE_NAMES, text_node_processes
 
 DATABASE = "chorus"
@@ -201,6 +201,15 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         },
         health="/api/agents",
     )
+    control = _python_service(
+        config,
+        "control",
+        "Cluster control (local mode)",
+        "launcher.control",
+        ports.control,
+        {STATE_ENV: str(state.root), RATE_ENV: config.rate_limit.rate, **ports.to_env()},
+        health="/api/cluster",
+    )
     return [
         *postgres.values(),
         redis,
@@ -210,6 +219,7 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         balancer,
         simulator,
         supervisor,
+        control,
     ]
 
 

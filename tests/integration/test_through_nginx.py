@@ -305,3 +305,36 @@ async def test_internal_endpoints_are_refused(
     if path.startswith("/api/replication/catch-up"):
         direct = await client.get(f"{stack.node('c').url}{path}", headers=service)
         assert direct.status_code == 200
+
+
+async def test_cluster_control_stops_and_starts_a_node(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    operator = stack.secrets.bearer("operator")
+    listing = (await client.get("/api/cluster")).json()
+    assert listing["mode"] == "local"
+    assert [(n["name"], n["location"], n["state"]) for n in listing["nodes"]] == [
+        ("a", "Москва", "running"),
+        ("b", "Санкт-Петербург", "running"),
+        ("c", "Новосибирск", "running"),
+    ]
+    refused = await client.post("/api/cluster/nodes/b/stop")
+    assert refused.status_code == 401
+    assert refused.json()["field"] == "Authorization"
+    unknown = await client.post("/api/cluster/nodes/d/stop", headers=operator)
+    assert unknown.status_code == 422
+    assert "letter" in unknown.text
+
+    stopped = await client.post("/api/cluster/nodes/b/stop", headers=operator)
+    assert stopped.status_code == 200
+    assert stopped.json()["state"] == "stopped"
+    assert (await client.get("/nodes/b/health")).status_code == 502
+    again = await client.post("/api/cluster/nodes/b/stop", headers=operator)
+    assert again.status_code == 409
+    assert again.json()["error"] == "not_running"
+
+    started = await client.post("/api/cluster/nodes/b/start", headers=operator)
+    assert started.status_code == 200
+    assert started.json()["state"] == "running"
+    stack.node("b").wait_ready(60)
+    assert (await client.get("/nodes/b/health")).status_code == 200
