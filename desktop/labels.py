@@ -1,0 +1,50 @@
+"""Russian words for the API's status values, and how times are shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+EDIT_STATUS = {
+    "accepted": "принята",
+    "rejected": "отклонена",
+    "superseded": "перезаписана",
+    "pending": "ожидает",
+}
+EDIT_STATUS_FILTERS = (
+    ("", "все"),
+    ("accepted", "принятые"),
+    ("rejected", "отклонённые"),
+    ("superseded", "перезаписанные"),
+)
+AGENT_STATE = {
+    "idle": "ожидает",
+    "running": "работает",
+    "stopped": "остановлен",
+    "failed": "сбой",
+    "budget_exhausted": "бюджет исчерпан",
+}
+PROCESS_STATE = {"running": "запущен", "stopped": "остановлен", "frozen": "заморожен"}
+
+
+def word(table: dict[str, str], value: str) -> str:
+    """The Russian word for `value`, or the value itself when there is none."""
+    return table.get(value, value)
+
+
+def clock_time(iso: str) -> str:
+    """`HH:MM:SS` in local time of an ISO 8601 timestamp (the raw text if it does not parse)."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+def ago(seconds: float) -> str:
+    """`5 с назад`, `3 мин назад`, `2 ч назад`."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} с назад"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} мин назад"
+    return f"{seconds / 3600:.0f} ч назад"

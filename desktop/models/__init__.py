@@ -1,0 +1,17 @@
+"""Table models of the desktop client (no widgets; tested without a window)."""
+
+from .agents_model import AgentsTableModel
+from .chat_model import ChatTableModel
+from .cluster_model import ClusterTableModel, NodeRow
+from .edits_model import EditsTableModel
+from .record_table import Column, RecordTableModel
+
+__all__ = [
+    "AgentsTableModel",
+    "ChatTableModel",
+    "ClusterTableModel",
+    "Column",
+    "EditsTableModel",
+    "NodeRow",
+    "RecordTableModel",
+]

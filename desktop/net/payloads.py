@@ -1,0 +1,353 @@
+"""The JSON answers the client reads, as frozen dataclasses, and their parsers.
+
+Pure: no Qt. Each `parse_*` takes the decoded JSON and raises `PayloadError` naming the field
+when it is not what the service promises, so a changed API shows as a clear message instead
+of a crash in a widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+class PayloadError(ValueError):
+    """The answer lacks a field or has one of the wrong type."""
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PayloadError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise PayloadError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _str(data: dict[str, Any], key: str, *, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise PayloadError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PayloadError(f"{key}: expected an integer, got {value!r}")
+    return value
+
+
+def _opt_int(data: dict[str, Any], key: str) -> int | None:
+    return None if data.get(key) is None else _int(data, key)
+
+
+def _float(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError(f"{key}: expected a number, got {value!r}")
+    return float(value)
+
+
+def _opt_float(data: dict[str, Any], key: str) -> float | None:
+    return None if data.get(key) is None else _float(data, key)
+
+
+def _time(data: dict[str, Any], key: str) -> datetime:
+    raw = _str(data, key)
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"{key}: expected an ISO 8601 time, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Document:
+    """`GET /api/document/current`."""
+
+    version: int
+    text: str
+    timestamp: str
+    document_id: str | None
+    topic: str
+    node: str
+
+
+def parse_document(raw: Any) -> Document:
+    data = _object(raw, "document")
+    document_id = data.get("document_id")
+    return Document(
+        version=_int(data, "version"),
+        text=_str(data, "text"),
+        timestamp=_str(data, "timestamp", default=""),
+        document_id=document_id if isinstance(document_id, str) else None,
+        topic=_str(data, "topic", default=""),
+        node=_str(data, "node", default=""),
+    )
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One row of `GET /api/edits`."""
+
+    edit_id: str
+    agent_id: str
+    proposed_text: str
+    position: str
+    tokens_used: int
+    status: str
+    created_at: str
+    node: str
+    version: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class EditPage:
+    edits: list[Edit]
+    total: int
+    limit: int
+    offset: int
+
+
+def parse_edit_page(raw: Any) -> EditPage:
+    data = _object(raw, "edits page")
+    edits = [
+        Edit(
+            edit_id=_str(row, "edit_id"),
+            agent_id=_str(row, "agent_id"),
+            proposed_text=_str(row, "proposed_text"),
+            position=_str(row, "position"),
+            tokens_used=_int(row, "tokens_used"),
+            status=_str(row, "status"),
+            created_at=_str(row, "created_at"),
+            node=_str(row, "node", default=""),
+            version=_opt_int(row, "version"),
+            reason=_str(row, "reason", default=""),
+        )
+        for row in (_object(item, "edit") for item in _list(data.get("edits"), "edits"))
+    ]
+    return EditPage(edits, _int(data, "total"), _int(data, "limit"), _int(data, "offset"))
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of `GET /api/chat/messages`."""
+
+    agent_id: str
+    message: str
+    timestamp: str
+    message_id: str
+
+
+def parse_chat(raw: Any) -> list[ChatMessage]:
+    messages = []
+    for item in _list(raw, "chat messages"):
+        data = _object(item, "message")
+        timestamp = _str(data, "timestamp")
+        messages.append(
+            ChatMessage(
+                agent_id=_str(data, "agent_id"),
+                message=_str(data, "message"),
+                timestamp=timestamp,
+                message_id=_str(data, "message_id", default=timestamp),
+            )
+        )
+    return messages
+
+
+@dataclass(frozen=True)
+class TimePoint:
+    """One bucket of a metrics time series."""
+
+    at: datetime
+    value: float
+
+
+@dataclass(frozen=True)
+class Budget:
+    limit: int | None
+    used: int | None
+    exceeded: bool
+
+    @property
+    def fraction(self) -> float | None:
+        """Used share of the limit, 0..1 (None while unknown)."""
+        if not self.limit or self.used is None:
+            return None
+        return min(1.0, self.used / self.limit)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """`GET /api/analytics/metrics`: the figures and series the Analytics tab draws."""
+
+    period: str
+    total_edits: int
+    total_tokens: int
+    active_agents: int
+    avg_latency_ms: float
+    edits_per_minute: float
+    tokens: list[TimePoint]
+    edits: list[TimePoint]
+    agents: list[TimePoint]
+    latency: list[TimePoint]
+    budget: Budget
+    replication_p95_ms: float | None
+    conflicts: int
+
+
+def _series(data: dict[str, Any], key: str, field: str) -> list[TimePoint]:
+    points = []
+    for item in _list(data.get(key), key):
+        point = _object(item, key)
+        points.append(TimePoint(_time(point, "timestamp"), _float(point, field)))
+    return points
+
+
+def parse_metrics(raw: Any) -> Metrics:
+    data = _object(raw, "metrics")
+    budget = _object(data.get("budget"), "budget")
+    replication = data.get("replication")
+    lag = replication.get("lag_ms") if isinstance(replication, dict) else None
+    return Metrics(
+        period=_str(data, "period", default="1h"),
+        total_edits=_int(data, "total_edits"),
+        total_tokens=_int(data, "total_tokens"),
+        active_agents=_int(data, "active_agents"),
+        avg_latency_ms=_float(data, "avg_latency_ms"),
+        edits_per_minute=_float(data, "edits_per_minute"),
+        tokens=_series(data, "token_usage_by_time", "tokens"),
+        edits=_series(data, "edits_by_time", "edits"),
+        agents=_series(data, "active_agents_by_time", "agents"),
+        latency=_series(data, "latency_by_time", "avg_latency_ms"),
+        budget=Budget(
+            limit=_opt_int(budget, "limit"),
+            used=_opt_int(budget, "used"),
+            exceeded=bool(budget.get("exceeded")),
+        ),
+        replication_p95_ms=_opt_float(lag, "p95") if isinstance(lag, dict) else None,
+        conflicts=_int(data, "conflicts") if "conflicts" in data else 0,
+    )
+
+
+@dataclass(frozen=True)
+class NodeState:
+    """`GET /nodes/{name}/api/node`: one Text Service node as it reports itself."""
+
+    name: str
+    location: str
+    ready: bool
+    database: str
+    version: int
+    tokens_used: int
+    outbox: int
+    lag_p95_ms: float | None
+    last_ack_ms: int | None
+    """The newest acknowledgement from a peer (ms since the epoch): the last replication."""
+
+
+def parse_node_state(raw: Any) -> NodeState:
+    data = _object(raw, "node")
+    outbox = data.get("outbox")
+    lag = data.get("replication_lag_ms")
+    peers = data.get("peers")
+    acks = [
+        peer["last_ack_ms"]
+        for peer in (peers.values() if isinstance(peers, dict) else [])
+        if isinstance(peer, dict) and isinstance(peer.get("last_ack_ms"), int)
+    ]
+    return NodeState(
+        name=_str(data, "node"),
+        location=_str(data, "location", default=""),
+        ready=bool(data.get("ready")),
+        database=_str(data, "database", default=""),
+        version=_int(data, "version"),
+        tokens_used=_int(data, "tokens_used") if "tokens_used" in data else 0,
+        outbox=sum(v for v in outbox.values() if isinstance(v, int))
+        if isinstance(outbox, dict)
+        else 0,
+        lag_p95_ms=_opt_float(lag, "p95") if isinstance(lag, dict) else None,
+        last_ack_ms=max(acks) if acks else None,
+    )
+
+
+@dataclass(frozen=True)
+class NodeProcess:
+    """One entry of `GET /api/cluster`: what the launcher knows of a node's process."""
+
+    name: str
+    location: str
+    state: str  # running | stopped | frozen
+    pid: int | None
+
+
+@dataclass(frozen=True)
+class ClusterControl:
+    """`GET /api/cluster`."""
+
+    mode: str
+    nodes: list[NodeProcess]
+
+
+def parse_node_process(raw: Any) -> NodeProcess:
+    data = _object(raw, "cluster node")
+    return NodeProcess(
+        name=_str(data, "name"),
+        location=_str(data, "location", default=""),
+        state=_str(data, "state"),
+        pid=_opt_int(data, "pid"),
+    )
+
+
+def parse_cluster(raw: Any) -> ClusterControl:
+    data = _object(raw, "cluster")
+    return ClusterControl(
+        mode=_str(data, "mode", default=""),
+        nodes=[parse_node_process(item) for item in _list(data.get("nodes"), "nodes")],
+    )
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    """One agent of `GET /api/agents`."""
+
+    agent_id: str
+    role: str
+    state: str
+    accepted: int
+    rejected: int
+    tokens: int
+    last_error: str
+
+
+@dataclass(frozen=True)
+class AgentList:
+    running: bool
+    agents: list[AgentInfo]
+
+
+def parse_agents(raw: Any) -> AgentList:
+    data = _object(raw, "agents")
+    agents = [
+        AgentInfo(
+            agent_id=_str(item, "agent_id"),
+            role=_str(item, "role", default=""),
+            state=_str(item, "state", default=""),
+            accepted=_int(item, "accepted"),
+            rejected=_int(item, "rejected"),
+            tokens=_int(item, "tokens"),
+            last_error=_str(item, "last_error", default=""),
+        )
+        for item in (_object(a, "agent") for a in _list(data.get("agents"), "agents"))
+    ]
+    return AgentList(running=bool(data.get("running")), agents=agents)
+
+
+def parse_any(raw: Any) -> Any:
+    """For answers the caller only needs to have succeeded."""
+    return raw
