@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Write a .env for docker compose / Kubernetes from .env.example with fresh random secrets:
-# the service token, one token per agent (agent-1..agent-50) and the operator's, the
+# the service token, one token per agent (agent-1..agent-50), the operator's token, the
 # PostgreSQL password. Other lines are copied; KEY=VALUE arguments override them.
 #
 #   deploy/make-env.sh [OUTPUT] [KEY=VALUE ...]     OUTPUT defaults to .env; never overwritten
@@ -31,7 +31,6 @@ agent_tokens() {
   for n in $(seq 1 50); do
     pairs+=("agent-$n:$(secret)")
   done
-  pairs+=("operator:$(secret)")
   local IFS=,
   echo "${pairs[*]}"
 }
@@ -47,7 +46,7 @@ umask 077
       unset "overrides[$key]"
     else
       case "$key" in
-        CHORUS_SERVICE_TOKEN | CHORUS_POSTGRES_PASSWORD) echo "$key=$(secret)" ;;
+        CHORUS_SERVICE_TOKEN | CHORUS_OPERATOR_TOKEN | CHORUS_POSTGRES_PASSWORD) echo "$key=$(secret)" ;;
         CHORUS_AGENT_TOKENS) echo "$key=$(agent_tokens)" ;;
         *) echo "$line" ;;
       esac
