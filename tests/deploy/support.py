@@ -8,6 +8,7 @@ config`, Dockerfiles are read as text, imports are read with `ast`.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import shutil
 import subprocess
@@ -42,8 +43,10 @@ def compose(*args: str, env_file: Path = ENV_EXAMPLE) -> subprocess.CompletedPro
     )
 
 
+@functools.cache
 def resolved_compose(env_file: Path = ENV_EXAMPLE) -> dict[str, Any]:
-    """The compose file as docker-compose resolves it: anchors merged, variables filled."""
+    """The compose file as docker-compose resolves it: anchors merged, variables filled
+    (once per test session: treat the result as read-only)."""
     result = compose("--profile", "agent", "config", env_file=env_file)
     assert result.returncode == 0, result.stderr
     data: dict[str, Any] = yaml.safe_load(result.stdout)
