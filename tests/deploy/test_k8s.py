@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
+import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
@@ -41,7 +41,7 @@ K8S_ONLY = {"PGDATA"}
 
 @functools.cache
 def documents() -> list[dict[str, Any]]:
-    docs = []
+    docs: list[dict[str, Any]] = []
     for path in MANIFESTS:
         docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return docs
