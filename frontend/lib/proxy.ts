@@ -1,0 +1,72 @@
+/** Server side only: forwards a dashboard request to the load balancer.
+ *
+ * The browser never sees a token. Reads go out without one (nginx rate-limits per token, and
+ * the dashboard's polling must not be throttled); writes get the operator's bearer token from
+ * CHORUS_OPERATOR_TOKEN. CHORUS_API_URL is the balancer (default http://127.0.0.1:8080).
+ */
+
+import "server-only";
+
+const DEFAULT_API_URL = "http://127.0.0.1:8080";
+const TIMEOUT_MS = 35_000; // above nginx's 30 s for analytics and the supervisor
+const FORWARDED_REQUEST_HEADERS = ["content-type", "accept"];
+const FORWARDED_RESPONSE_HEADERS = ["content-type", "retry-after"];
+
+export type RouteContext = { params: Promise<{ path?: string[] }> };
+
+function apiUrl(): string {
+  return (process.env.CHORUS_API_URL || DEFAULT_API_URL).replace(/\/+$/, "");
+}
+
+function json(status: number, body: object): Response {
+  return Response.json(body, { status, headers: { "cache-control": "no-store" } });
+}
+
+/** `prefix` + the caught path + the query, forwarded to the balancer. */
+export async function forward(request: Request, prefix: string, path: string[]): Promise<Response> {
+  const target = `${apiUrl()}${prefix}/${path.map(encodeURIComponent).join("/")}${new URL(request.url).search}`;
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  const write = request.method !== "GET" && request.method !== "HEAD";
+  const token = process.env.CHORUS_OPERATOR_TOKEN;
+  if (write && token) headers.set("authorization", `Bearer ${token}`);
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: request.method,
+      headers,
+      body: write ? await request.arrayBuffer() : undefined,
+      cache: "no-store",
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return json(502, {
+      error: "balancer_unreachable",
+      message: `балансировщик ${apiUrl()} не отвечает (${reason})`,
+    });
+  }
+  if (write && upstream.status === 401 && !token) {
+    return json(401, {
+      error: "unauthorized",
+      message: "панель запущена без токена оператора: задайте CHORUS_OPERATOR_TOKEN",
+    });
+  }
+  const responseHeaders = new Headers({ "cache-control": "no-store" });
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value) responseHeaders.set(name, value);
+  }
+  return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
+}
+
+/** Route handlers for every method of one catch-all route under `prefix`. */
+export function proxyRoute(prefix: string) {
+  const handle = async (request: Request, context: RouteContext) =>
+    forward(request, prefix, (await context.params).path ?? []);
+  return { GET: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, HEAD: handle };
+}
