@@ -1,6 +1,5 @@
 """Three Text Service nodes as processes on loopback, each with its own database."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 from .postgres_cluster import PostgresCluster
@@ -17,19 +16,13 @@ def text_node_processes(
     service_token: str,
     agent_tokens: str,
     prefix: str = "node",
-    peer_url: Callable[[int, int], str] | None = None,
     **env: str,
 ) -> list[ServiceProcess]:
-    """Processes (not started) for nodes a, b, c on `ports`, using the database URLs given.
-
-    `peer_url(i, j)` is the URL node i uses to reach node j (default: j's own port); a fault
-    proxy per directed link can stand in between (`faults.FaultCluster`).
-    """
+    """Processes (not started) for nodes a, b, c on `ports`, using the database URLs given."""
     urls = [f"http://127.0.0.1:{port}" for port in ports]
-    link = peer_url or (lambda _source, target: urls[target])
     nodes = []
     for index, name in enumerate(NODE_NAMES):
-        peers = ",".join(f"{i}={link(index, i)}" for i in range(3) if i != index)
+        peers = ",".join(f"{i}={urls[i]}" for i in range(3) if i != index)
         nodes.append(
             ServiceProcess(
                 f"{prefix}-{name}",

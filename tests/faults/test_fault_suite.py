@@ -1,0 +1,25 @@
+"""The fault suite: every scenario on the real local cluster, on a LAN and (some) on the WAN
+profile. Each prints its summary line and asserts: nothing acknowledged lost, no duplicate,
+identical nodes, convergence within 3 s of the heal."""
+
+import pytest
+
+from faults import SCENARIOS, run_scenario
+
+from .conftest import SUMMARY_LINES, Clusters
+
+WAN_SCENARIOS = ("steady", "kill-node", "freeze-node", "partition-10s", "freeze-database")
+CASES = [("lan", name) for name in SCENARIOS] + [("wan", name) for name in WAN_SCENARIOS]
+
+
+@pytest.mark.parametrize(("profile", "scenario"), CASES, ids=[f"{p}-{s}" for p, s in CASES])
+async def test_scenario(
+    fault_clusters: Clusters, fault_seed: int, profile: str, scenario: str
+) -> None:
+    cluster = fault_clusters.get(profile)
+    summary = await run_scenario(cluster, scenario, seed=fault_seed)
+    line = summary.line()
+    SUMMARY_LINES.append(line)
+    print(f"\n{line}")
+    problems = summary.problems()
+    assert not problems, f"{line}\n{problems}\n{cluster.log_tails()}"
