@@ -62,6 +62,8 @@ class ApiClient(QObject):
     ) -> None:
         super().__init__(parent)
         self._manager = QNetworkAccessManager(self)
+        # Qt deletes each reply once its `finished` has been handled.
+        self._manager.setAutoDeleteReplies(True)
         self._timeout_ms = timeout_ms
         self._pending: dict[QNetworkReply, tuple[ApiCall, Parser]] = {}
         self.base_url = ""
@@ -122,12 +124,15 @@ class ApiClient(QObject):
     def _track(self, reply: QNetworkReply, what: str, source: str | None, parse: Parser) -> ApiCall:
         call = ApiCall(what, what if source == "" else source, self)
         self._pending[reply] = (call, parse)
-        reply.finished.connect(lambda: self._finished(reply))
+        # A bound slot, not a lambda holding the reply: such a cycle, collected after Qt
+        # deleted the reply, crashes PySide6.
+        reply.finished.connect(self._finished)
         return call
 
-    def _finished(self, reply: QNetworkReply) -> None:
+    def _finished(self) -> None:
+        reply = self.sender()
+        assert isinstance(reply, QNetworkReply)
         call, parse = self._pending.pop(reply)
-        reply.deleteLater()
         outcome = self._outcome(reply, call.what, parse)
         if isinstance(outcome, ApiFailure):
             if call.source is not None:

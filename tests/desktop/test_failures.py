@@ -56,7 +56,8 @@ def test_budget_and_rate_limits_read_differently() -> None:
     rate = failure_from_status("POST /api/edits", 429, body(error="rate_limited"))
     assert budget.message.startswith("Бюджет токенов исчерпан")
     assert rate.message.startswith("Слишком много запросов")
-    assert rate.transient and not budget.transient
+    assert rate.transient
+    assert not budget.transient
 
 
 def test_no_answer_at_all_is_unreachable() -> None:

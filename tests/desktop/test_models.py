@@ -24,14 +24,16 @@ def test_edits_model_shows_a_page_in_russian_and_marks_rejected_and_superseded(q
         )
     )
     model.set_rows(page.edits)
-    assert model.rowCount() == 3 and model.columnCount() == 9
+    assert model.rowCount() == 3
+    assert model.columnCount() == 9
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)]
     assert headers[:3] == ["Время", "Агент", "Статус"]
     assert model.headerData(0, Qt.Orientation.Vertical) == "1"
     assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
     first = cells(model, 0)
     assert first[1:5] == ["agent-1", "принята", "в конец", "Правка номер 1."]
-    assert cells(model, 1)[2] == "отклонена" and cells(model, 1)[6] == ""
+    assert cells(model, 1)[2] == "отклонена"
+    assert cells(model, 1)[6] == ""
     assert cells(model, 2)[2] == "перезаписана"
     background = Qt.ItemDataRole.BackgroundRole
     assert model.data(model.index(0, 0), background) is None
@@ -50,7 +52,8 @@ def test_edit_preview_is_shortened_and_a_deletion_says_so(qapp) -> None:
     empty = {**samples.edit(2), "proposed_text": ""}
     model = EditsTableModel()
     model.set_rows(payloads.parse_edit_page(samples.edit_page([long, empty], 2)).edits)
-    assert cells(model, 0)[4].endswith("…") and len(cells(model, 0)[4]) == 120
+    assert cells(model, 0)[4].endswith("…")
+    assert len(cells(model, 0)[4]) == 120
     assert cells(model, 1)[4] == "(удаление)"
 
 
@@ -64,14 +67,20 @@ def test_chat_model_appends_new_messages_once_in_time_order(qapp) -> None:
     assert model.last_timestamp == samples.message(2)["timestamp"]
     assert model.add_messages(payloads.parse_chat([samples.message(2), samples.message(3)])) == 1
     assert inserted == [(0, 1), (2, 2)]
-    assert [cells(model, row)[2] for row in range(3)] == ["Беру абзац 1.", "Беру абзац 2.", "Беру абзац 3."]
+    assert [cells(model, row)[2] for row in range(3)] == [
+        "Беру абзац 1.",
+        "Беру абзац 2.",
+        "Беру абзац 3.",
+    ]
     assert model.add_messages([]) == 0
 
 
 def test_chat_model_drops_the_oldest_beyond_its_cap(qapp) -> None:
     model = ChatTableModel()
     many = [
-        payloads.ChatMessage("agent-1", f"m{n}", f"2026-11-25T01:{n // 60:02d}:{n % 60:02d}.{n:06d}Z", str(n))
+        payloads.ChatMessage(
+            "agent-1", f"m{n}", f"2026-11-25T01:{n // 60:02d}:{n % 60:02d}.{n:06d}Z", str(n)
+        )
         for n in range(MAX_MESSAGES + 5)
     ]
     model.add_messages(many)
@@ -83,7 +92,8 @@ def test_agents_model_marks_a_failed_agent(qapp) -> None:
     model = AgentsTableModel()
     model.set_rows(payloads.parse_agents(samples.agents()).agents)
     assert cells(model, 0)[:3] == ["agent-1", "эксперт по теме", "работает"]
-    assert cells(model, 1)[2] == "сбой" and cells(model, 1)[6] == "RuntimeError: boom"
+    assert cells(model, 1)[2] == "сбой"
+    assert cells(model, 1)[6] == "RuntimeError: boom"
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert len(model.rows()) == 2
 

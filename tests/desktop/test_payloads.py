@@ -12,15 +12,18 @@ def test_document() -> None:
     assert (document.version, document.text, document.node) == (3, "Текст", "b")
     assert document.topic == "История искусственного интеллекта"
     empty = payloads.parse_document({"version": 0, "text": "", "document_id": None})
-    assert empty.document_id is None and empty.topic == ""
+    assert empty.document_id is None
+    assert empty.topic == ""
 
 
 def test_edit_page() -> None:
     page = payloads.parse_edit_page(
         samples.edit_page([samples.edit(1), samples.edit(2, "rejected")], total=7)
     )
-    assert page.total == 7 and len(page.edits) == 2
-    assert page.edits[1].status == "rejected" and page.edits[1].version is None
+    assert page.total == 7
+    assert len(page.edits) == 2
+    assert page.edits[1].status == "rejected"
+    assert page.edits[1].version is None
 
 
 def test_chat_message_without_id_is_keyed_by_its_time() -> None:
@@ -52,9 +55,11 @@ def test_cluster_and_agents() -> None:
     cluster = payloads.parse_cluster(
         {"mode": "local", "nodes": [{"name": "b", "location": "СПб", "state": "stopped"}]}
     )
-    assert cluster.nodes[0].state == "stopped" and cluster.nodes[0].pid is None
+    assert cluster.nodes[0].state == "stopped"
+    assert cluster.nodes[0].pid is None
     listing = payloads.parse_agents(samples.agents())
-    assert listing.running and listing.agents[1].last_error == "RuntimeError: boom"
+    assert listing.running
+    assert listing.agents[1].last_error == "RuntimeError: boom"
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,25 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from desktop.net import ApiClient, FailureKind
-from desktop.net.payloads import parse_document
+from desktop.net.payloads import Document, parse_document
 from desktop.settings import ConnectionSettings, SettingsStore
 from desktop.views import TAB_NAMES, MainWindow
 from launcher.stack import Stack
 from launcher.state import OPERATOR
 
 WAIT_MS = 30_000
-SCREENSHOTS = Path(os.environ.get("CHORUS_DESKTOP_SCREENSHOTS", Path(__file__).parent / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("CHORUS_DESKTOP_SCREENSHOTS", Path(__file__).parent / "screenshots")
+)
 TOPIC = "Распределённые системы"
 INITIAL_TEXT = "Распределённая система — это набор узлов, которые работают как одно целое."
+
+
+def shown(window: MainWindow) -> Document:
+    """The document the Document tab shows (it has shown one by then)."""
+    document = window.document_tab.document
+    assert document is not None
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -54,24 +63,27 @@ def test_initialise_from_the_desktop(window: MainWindow, qtbot) -> None:
     assert "запущено агентов: 2" in tab.status.text()
     assert [agent.agent_id for agent in tab.agents.rows()] == ["agent-1", "agent-2"]
     document = window.document_tab
-    qtbot.waitUntil(lambda: document.document is not None and document.document.topic == TOPIC, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: document.document is not None and document.document.topic == TOPIC, timeout=WAIT_MS
+    )
     assert document.title.text() == TOPIC
 
 
 def test_the_document_updates_with_changes_highlighted(window: MainWindow, qtbot, tmp_path) -> None:
     document = window.document_tab
     window.show_tab("document")
-    qtbot.waitUntil(lambda: document.document.version >= 3 and bool(document.highlighted), timeout=WAIT_MS)
-    shown = document.text.toPlainText()
-    assert shown == document.document.text
-    start, end = document.highlighted[0]
+    qtbot.waitUntil(
+        lambda: shown(window).version >= 3 and bool(document.highlighted), timeout=WAIT_MS
+    )
+    assert document.text.toPlainText() == shown(window).text
+    start, _end = document.highlighted[0]
     cursor = document.text.textCursor()
     cursor.setPosition(start + 1)
     assert cursor.charFormat().background().color().name() == "#fff3a3"
-    assert f"Версия {document.document.version}" in document.info.text()
+    assert f"Версия {shown(window).version}" in document.info.text()
     saved = tmp_path / "документ.txt"
     document.save_to(saved)
-    assert saved.read_text(encoding="utf-8") == document.document.text
+    assert saved.read_text(encoding="utf-8") == shown(window).text
     assert "Сохранено" in document.saved.text()
 
 
@@ -81,29 +93,37 @@ def test_page_through_edits_and_filter_them(window: MainWindow, qtbot) -> None:
     edits.page_size.setCurrentIndex(0)  # 10 per page
     qtbot.waitUntil(lambda: edits.total > 10 and edits.model.rowCount() == 10, timeout=WAIT_MS)
     first_page = {edit.edit_id for edit in edits.model.rows()}
-    assert edits.next_button.isEnabled() and not edits.previous_button.isEnabled()
+    assert edits.next_button.isEnabled()
+    assert not edits.previous_button.isEnabled()
     qtbot.mouseClick(edits.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: edits.model.rowCount() > 0 and not first_page & {e.edit_id for e in edits.model.rows()},
+        lambda: (
+            edits.model.rowCount() > 0 and not first_page & {e.edit_id for e in edits.model.rows()}
+        ),
         timeout=WAIT_MS,
     )
-    assert edits.offset == 10 and "Страница 2 из" in edits.page_label.text()
+    assert edits.offset == 10
+    assert "Страница 2 из" in edits.page_label.text()
     qtbot.mouseClick(edits.previous_button, Qt.MouseButton.LeftButton)
     assert edits.offset == 0
     author = edits.model.row(0).agent_id
     edits.agent_filter.setText(author)
     edits.agent_filter.editingFinished.emit()
     qtbot.waitUntil(
-        lambda: edits.model.rowCount() > 0
-        and {edit.agent_id for edit in edits.model.rows()} == {author},
+        lambda: (
+            edits.model.rowCount() > 0
+            and {edit.agent_id for edit in edits.model.rows()} == {author}
+        ),
         timeout=WAIT_MS,
     )
     edits.agent_filter.clear()
     edits.agent_filter.editingFinished.emit()
     edits.status_filter.setCurrentIndex(1)  # accepted only
     qtbot.waitUntil(
-        lambda: edits.model.rowCount() > 0
-        and {edit.status for edit in edits.model.rows()} == {"accepted"},
+        lambda: (
+            edits.model.rowCount() > 0
+            and {edit.status for edit in edits.model.rows()} == {"accepted"}
+        ),
         timeout=WAIT_MS,
     )
     edits.status_filter.setCurrentIndex(0)
@@ -117,7 +137,8 @@ def test_the_chat_grows(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: chat.model.rowCount() > seen, timeout=WAIT_MS)
     assert chat.count.text() == f"Сообщений: {chat.model.rowCount()}"
     agents = {message.agent_id for message in chat.model.rows()}
-    assert agents <= {"agent-1", "agent-2"} and agents
+    assert agents <= {"agent-1", "agent-2"}
+    assert agents
 
 
 def test_the_charts_get_points(window: MainWindow, qtbot) -> None:
@@ -129,13 +150,17 @@ def test_the_charts_get_points(window: MainWindow, qtbot) -> None:
     assert analytics.tokens_chart.series.count() > 0
     assert max(p.y() for p in analytics.tokens_chart.series.points()) > 0
     assert analytics.edits_chart.bars.count() > 0
-    assert sum(analytics.edits_chart.bars.at(i) for i in range(analytics.edits_chart.bars.count())) > 0
+    assert (
+        sum(analytics.edits_chart.bars.at(i) for i in range(analytics.edits_chart.bars.count())) > 0
+    )
     assert analytics.agents_chart.series.count() > 0
     assert analytics.figures["edits"].text() != "—"
     assert "из 15 000 000" in analytics.gauge.format()
     assert not analytics.exhausted.isVisible()
     analytics.period.setCurrentIndex(1)  # 24 h: 15-minute buckets
-    qtbot.waitUntil(lambda: analytics.metrics.period == "24h", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: analytics.metrics is not None and analytics.metrics.period == "24h", timeout=WAIT_MS
+    )
     analytics.period.setCurrentIndex(0)
 
 
@@ -149,7 +174,8 @@ def test_a_stopped_node_shows_as_down_and_back(window: MainWindow, stack: Stack,
     try:
         qtbot.waitUntil(lambda: not cluster.model.node("c").healthy, timeout=WAIT_MS)
         assert cluster.model.node("c").problem == "не отвечает"
-        assert cluster.model.node("a").healthy and cluster.model.node("b").healthy
+        assert cluster.model.node("a").healthy
+        assert cluster.model.node("b").healthy
         assert not window.banner.isVisible(), window.banner.text()  # the balancer fails over
     finally:
         node.launch()
@@ -186,8 +212,8 @@ def test_a_service_that_goes_down_is_shown_and_the_window_recovers(
         )
         assert window.banner.isVisible()
         assert "Сервис недоступен (502)" in window.banner.text()
-        version = window.document_tab.document.version
-        qtbot.waitUntil(lambda: window.document_tab.document.version > version, timeout=WAIT_MS)
+        version = shown(window).version
+        qtbot.waitUntil(lambda: shown(window).version > version, timeout=WAIT_MS)
     finally:
         chat.launch()
         chat.wait_ready(60)
@@ -203,7 +229,8 @@ def test_a_wrong_token_is_shown_as_401(window: MainWindow, stack: Stack, qtbot) 
             lambda: any(f.kind is FailureKind.UNAUTHORIZED for f in window.banner.failures()),
             timeout=WAIT_MS,
         )
-        assert "Нет доступа" in window.banner.text() and "(401)" in window.banner.text()
+        assert "Нет доступа" in window.banner.text()
+        assert "(401)" in window.banner.text()
         assert "(401)" in window.init_tab.status.text()
     finally:
         window.apply_settings(good)
@@ -216,7 +243,8 @@ def test_an_unreachable_balancer_and_an_unexpected_answer(stack: Stack, qtbot) -
     call = client.get("/api/document/current", parse=parse_document)
     with qtbot.waitSignal(call.failed, timeout=WAIT_MS) as failed:
         pass
-    assert failed.args[0].kind is FailureKind.UNREACHABLE and failed.args[0].status is None
+    assert failed.args[0].kind is FailureKind.UNREACHABLE
+    assert failed.args[0].status is None
     client.configure(stack.balancer_url, "")
     call = client.get("/api/chat/messages", parse=parse_document)
     with qtbot.waitSignal(call.failed, timeout=WAIT_MS) as failed:
