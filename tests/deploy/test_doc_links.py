@@ -59,7 +59,10 @@ def test_readme_starts_with_the_two_commands_and_links_every_document() -> None:
         assert document in targets, f"README does not link {document}"
     shots = sorted((REPO / "docs" / "screenshots").glob("*.png"))
     for shot in shots:
-        assert f"docs/screenshots/{shot.name}" in targets, f"README does not show {shot.name}"
+        assert f"docs/screenshots/{shot.name}" in targets, (
+            f"README does not show {shot.name}: add ![{shot.stem}](docs/screenshots/{shot.name}) "
+            "to its Screenshots section"
+        )
 
 
 def test_the_link_checker_catches_a_broken_link(tmp_path: Path) -> None:
