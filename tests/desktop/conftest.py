@@ -7,4 +7,4 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.integration.conftest import stack  # noqa: E402, F401  (one stack per module)
+from tests.integration.conftest import stack  # noqa: F401  (one stack per module)
