@@ -159,9 +159,9 @@ export async function getClusterControl({ signal }: Signal = {}): Promise<Cluste
   }
 }
 
-export const setNodeRunning = (node: NodeName, running: boolean) =>
-  request<{ name: NodeName; state: string }>(
-    "POST",
-    `/api/cluster/nodes/${node}/${running ? "start" : "stop"}`,
-    { body: {} },
-  );
+/** stop: clean exit; start: launch (health follows after catch-up); kill: SIGKILL;
+ * freeze/thaw: SIGSTOP/SIGCONT (a hung node, which the balancer must time out). */
+export type NodeAction = "stop" | "start" | "kill" | "freeze" | "thaw";
+
+export const actOnNode = (node: NodeName, action: NodeAction) =>
+  request<{ name: NodeName; state: string }>("POST", `/api/cluster/nodes/${node}/${action}`, { body: {} });

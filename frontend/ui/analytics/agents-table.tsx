@@ -1,8 +1,8 @@
 import { formatNumber } from "@/lib/format";
 import type { AgentFigures } from "@/lib/types";
 
-/** Per-agent figures of the period, busiest first. */
-export function AgentsTable({ agents }: { agents: AgentFigures[] }) {
+/** Per-agent figures of the period, busiest first; roles the events lack come from `roles`. */
+export function AgentsTable({ agents, roles }: { agents: AgentFigures[]; roles: Map<string, string> }) {
   if (agents.length === 0) return null;
   const sorted = [...agents].sort((x, y) => y.edits - x.edits);
   return (
@@ -22,7 +22,7 @@ export function AgentsTable({ agents }: { agents: AgentFigures[] }) {
           {sorted.map((a) => (
             <tr key={a.agent_id} className="border-t border-slate-200 dark:border-slate-800">
               <td className="py-1 pr-3">{a.agent_id}</td>
-              <td className="py-1 pr-3">{a.role ?? "—"}</td>
+              <td className="py-1 pr-3">{a.role ?? roles.get(a.agent_id) ?? "—"}</td>
               <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(a.edits)}</td>
               <td className="py-1 pr-3 text-right tabular-nums">{formatNumber(a.rejected)}</td>
               <td className="py-1 text-right tabular-nums">{formatNumber(a.tokens)}</td>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { setNodeRunning } from "@/lib/api";
+import { type NodeAction, actOnNode } from "@/lib/api";
 import type { NodeName } from "@/lib/types";
 import { useNow, usePolling } from "@/lib/use-polling";
 import { describeError, ErrorNotice, Loading, PageHeader } from "../states";
@@ -15,19 +15,19 @@ const POLL_MS = 2000;
 export function ClusterView() {
   const { data, error, loading, refresh } = usePolling(loadCluster, POLL_MS);
   const now = useNow();
-  const [busy, setBusy] = useState<Partial<Record<NodeName, boolean>>>({});
+  const [busy, setBusy] = useState<Partial<Record<NodeName, NodeAction>>>({});
   const [failures, setFailures] = useState<Partial<Record<NodeName, string>>>({});
 
-  const act = async (name: NodeName, running: boolean) => {
-    setBusy((b) => ({ ...b, [name]: true }));
+  const act = async (name: NodeName, action: NodeAction) => {
+    setBusy((b) => ({ ...b, [name]: action }));
     setFailures((f) => ({ ...f, [name]: undefined }));
     try {
-      await setNodeRunning(name, running);
+      await actOnNode(name, action);
     } catch (failure) {
       const { title, detail } = describeError(failure as Error);
       setFailures((f) => ({ ...f, [name]: `${title}: ${detail}` }));
     } finally {
-      setBusy((b) => ({ ...b, [name]: false }));
+      setBusy((b) => ({ ...b, [name]: undefined }));
       refresh();
     }
   };
@@ -41,10 +41,9 @@ export function ClusterView() {
     return {
       process: process.state,
       pid: process.pid,
-      busy: Boolean(busy[name]),
+      busy: busy[name],
       error: failures[name],
-      onStop: () => void act(name, false),
-      onStart: () => void act(name, true),
+      onAction: (action) => void act(name, action),
     };
   };
 

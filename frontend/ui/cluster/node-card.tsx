@@ -1,3 +1,4 @@
+import type { NodeAction } from "@/lib/api";
 import { formatAgo, formatMs, formatNumber } from "@/lib/format";
 import type { ProcessState } from "@/lib/types";
 import type { NodeView } from "./load-cluster";
@@ -24,11 +25,26 @@ const TONES: Record<Tone, { ring: string; dot: string; pill: string }> = {
 export interface NodeControl {
   process: ProcessState;
   pid: number | null;
-  busy: boolean;
+  /** The action under way, if any. */
+  busy?: NodeAction;
   error?: string;
-  onStop: () => void;
-  onStart: () => void;
+  onAction: (action: NodeAction) => void;
 }
+
+const BUTTONS: Record<NodeAction, { label: string; busy: string; style: string }> = {
+  start: { label: "Запустить", busy: "Запускаем…", style: "btn-primary" },
+  stop: { label: "Остановить", busy: "Останавливаем…", style: "btn-danger" },
+  kill: { label: "Убить (SIGKILL)", busy: "Убиваем…", style: "btn-secondary" },
+  freeze: { label: "Заморозить", busy: "Замораживаем…", style: "btn-secondary" },
+  thaw: { label: "Разморозить", busy: "Размораживаем…", style: "btn-primary" },
+};
+
+/** What a person can do to a node in each process state. */
+const ACTIONS: Record<ProcessState, NodeAction[]> = {
+  running: ["stop", "freeze", "kill"],
+  frozen: ["thaw", "stop"],
+  stopped: ["start"],
+};
 
 /** One Text Service node: where it stands, how far it got, how replication is doing. */
 export function NodeCard({ node, now, control }: { node: NodeView; now: number; control?: NodeControl }) {
@@ -80,15 +96,17 @@ export function NodeCard({ node, now, control }: { node: NodeView; now: number; 
       )}
       {control && (
         <footer className="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-200 pt-3 dark:border-slate-800">
-          {control.process === "stopped" ? (
-            <button type="button" className="btn-primary" disabled={control.busy} onClick={control.onStart}>
-              {control.busy ? "Запускаем…" : "Запустить"}
+          {ACTIONS[control.process].map((action) => (
+            <button
+              key={action}
+              type="button"
+              className={BUTTONS[action].style}
+              disabled={control.busy !== undefined}
+              onClick={() => control.onAction(action)}
+            >
+              {control.busy === action ? BUTTONS[action].busy : BUTTONS[action].label}
             </button>
-          ) : (
-            <button type="button" className="btn-danger" disabled={control.busy} onClick={control.onStop}>
-              {control.busy ? "Останавливаем…" : "Остановить"}
-            </button>
-          )}
+          ))}
           <span className="muted text-xs">{control.pid ? `pid ${control.pid}` : "процесс не запущен"}</span>
           {control.error && (
             <p role="alert" className="w-full text-xs text-rose-600 dark:text-rose-400">

@@ -40,7 +40,7 @@ export function EditsBrowser() {
           <label htmlFor="status-filter" className="label">
             Статус
           </label>
-          <select id="status-filter" className="field" value={status} onChange={(e) => refilter(() => setStatus(e.target.value as EditStatus | ""))}>
+          <select id="status-filter" className="field h-10" value={status} onChange={(e) => refilter(() => setStatus(e.target.value as EditStatus | ""))}>
             <option value="">все</option>
             {Object.entries(EDIT_STATUSES).map(([key, { label }]) => (
               <option key={key} value={key}>
@@ -55,7 +55,7 @@ export function EditsBrowser() {
           </label>
           <input
             id="agent-filter"
-            className="field"
+            className="field h-10"
             list="known-agents"
             placeholder="например, agent-3"
             value={agentId}
@@ -73,7 +73,7 @@ export function EditsBrowser() {
           <label htmlFor="page-size" className="label">
             На странице
           </label>
-          <select id="page-size" className="field" value={limit} onChange={(e) => refilter(() => setLimit(Number(e.target.value)))}>
+          <select id="page-size" className="field h-10" value={limit} onChange={(e) => refilter(() => setLimit(Number(e.target.value)))}>
             {PAGE_SIZES.map((size) => (
               <option key={size} value={size}>
                 {size}

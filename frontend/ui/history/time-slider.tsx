@@ -33,7 +33,7 @@ export function TimeSlider({
     <div className="card flex flex-wrap items-center gap-3">
       <div className="flex gap-1">
         <button type="button" className="btn-secondary px-2" onClick={() => go(1)} aria-label="Первая версия" disabled={value <= 1}>
-          ⏮
+          «
         </button>
         <button type="button" className="btn-secondary px-2" onClick={() => go(value - 1)} aria-label="Предыдущая версия" disabled={value <= 1}>
           ◀
@@ -52,7 +52,7 @@ export function TimeSlider({
           ▶
         </button>
         <button type="button" className="btn-secondary px-2" onClick={() => go(total)} aria-label="Последняя версия" disabled={value >= total}>
-          ⏭
+          »
         </button>
       </div>
       <input

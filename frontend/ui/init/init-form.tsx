@@ -22,7 +22,16 @@ export function InitForm({ redirectTo = "/document" }: { redirectTo?: string }) 
   const [phase, setPhase] = useState<Phase>({ step: "idle" });
   const agents = usePolling((signal) => getAgents({ signal }), 5000);
 
-  const set = <K extends keyof InitValues>(key: K, value: InitValues[K]) => setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof InitValues>(key: K, value: InitValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    // An error is about the old value: it goes once the field changes.
+    const field = (key === "customRoles" ? "roles" : key) as keyof InitErrors;
+    setErrors((errors) => {
+      const rest = { ...errors };
+      delete rest[field];
+      return rest;
+    });
+  };
   const toggleRole = (key: string) =>
     set("roles", values.roles.includes(key) ? values.roles.filter((r) => r !== key) : [...values.roles, key]);
 

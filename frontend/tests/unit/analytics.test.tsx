@@ -1,0 +1,76 @@
+import { act, render, screen } from "@testing-library/react";
+import { type ReactElement, cloneElement } from "react";
+import { describe, expect, it, vi } from "vitest";
+import type { Metrics } from "@/lib/types";
+import { MetricsView } from "@/ui/analytics/analytics-dashboard";
+import { BudgetBanner } from "@/ui/shell/budget-banner";
+import { stubFetch } from "./fetch-stub";
+
+// jsdom has no layout: give the charts a fixed size so they draw.
+vi.mock("recharts", async (original) => ({
+  ...(await original<typeof import("recharts")>()),
+  ResponsiveContainer: ({ children }: { children: ReactElement<{ width?: number; height?: number }> }) =>
+    cloneElement(children, { width: 480, height: 180 }),
+}));
+
+const metrics = (overrides: Partial<Metrics> = {}): Metrics => {
+  const times = ["2025-01-01T12:00:00Z", "2025-01-01T12:01:00Z"];
+  return {
+    period: "1h",
+    total_edits: 1234,
+    total_tokens: 56789,
+    active_agents: 3,
+    avg_latency_ms: 42,
+    edits_per_minute: 7.5,
+    token_usage_by_time: times.map((timestamp, i) => ({ timestamp, tokens: 100 * (i + 1) })),
+    edits_by_time: times.map((timestamp, i) => ({ timestamp, edits: i + 1 })),
+    active_agents_by_time: times.map((timestamp) => ({ timestamp, agents: 3 })),
+    latency_by_time: times.map((timestamp) => ({ timestamp, avg_latency_ms: 40 })),
+    edits_by_status: { accepted: 1200, rejected: 30, superseded: 4 },
+    budget: { limit: 15_000_000, used: 1_500_000, exceeded: false },
+    agents: [{ agent_id: "agent-1", role: "эксперт по теме", edits: 10, tokens: 900, rejected: 1 }],
+    replication: { count: 10, failed: 0, lag_ms: { p50: 3, p95: 9, p99: 20 } },
+    conflicts: 34,
+    bucket_seconds: 60,
+    ...overrides,
+  };
+};
+
+describe("MetricsView", () => {
+  it("shows the figures, four charts and the budget gauge", () => {
+    stubFetch({ "/api/agents": { running: false, count: 0, agents: [] } });
+    render(<MetricsView metrics={metrics()} />);
+    const charts = screen.getAllByTestId("time-chart");
+    expect(charts).toHaveLength(4);
+    for (const chart of charts) expect(chart.querySelector(".recharts-area-curve, .recharts-bar-rectangle")).not.toBeNull();
+    expect(screen.getByText("Правки в минуту")).toBeInTheDocument();
+    expect(screen.getByText("Расход токенов")).toBeInTheDocument();
+    expect(screen.getByText("Активные агенты")).toBeInTheDocument();
+    expect(screen.getByText(/1\s234/)).toBeInTheDocument();
+    expect(screen.getByRole("meter")).toHaveAttribute("aria-valuenow", "10");
+    expect(screen.getByText("эксперт по теме")).toBeInTheDocument();
+  });
+
+  it("says when a period has no data", () => {
+    stubFetch({ "/api/agents": { running: false, count: 0, agents: [] } });
+    render(<MetricsView metrics={metrics({ token_usage_by_time: [] })} />);
+    expect(screen.getByText("Нет данных за период")).toBeInTheDocument();
+  });
+});
+
+describe("BudgetBanner", () => {
+  it("stays hidden while there is budget", async () => {
+    const calls = stubFetch({ "/api/analytics/metrics": metrics() });
+    render(<BudgetBanner />);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(calls).toHaveLength(1);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("announces the end and offers the final document once the budget is spent", async () => {
+    stubFetch({ "/api/analytics/metrics": metrics({ budget: { limit: 1000, used: 1000, exceeded: true } }) });
+    render(<BudgetBanner />);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Бюджет токенов исчерпан");
+    expect(screen.getByRole("button", { name: "Скачать итоговый документ (.txt)" })).toBeInTheDocument();
+  });
+});

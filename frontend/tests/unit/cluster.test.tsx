@@ -1,0 +1,90 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { NodeState } from "@/lib/types";
+import { ClusterView } from "@/ui/cluster/cluster-view";
+import { lastReplication, nodeStatus } from "@/ui/cluster/node-status";
+import { stubFetch } from "./fetch-stub";
+
+const state = (node: string, version: number): NodeState => ({
+  node,
+  location: "",
+  ready: true,
+  database: "ok",
+  document_id: "d1",
+  version,
+  timestamp: "2025-01-01T12:00:00.000Z",
+  tokens_used: 1000,
+  outbox: { peer: 0 },
+  replication_lag_ms: { p50: 4, p95: 12, p99: 30, count: 10 },
+  peers: { a: { last_ack_ms: Date.now() - 2000, failing: null } },
+});
+
+const down = () => Response.json({ error: "bad_gateway", message: "no upstream server answered" }, { status: 502 });
+
+describe("nodeStatus", () => {
+  it("reads green, amber and red", () => {
+    expect(nodeStatus({ httpStatus: 200, status: "ok" }, "running").tone).toBe("ok");
+    expect(nodeStatus({ httpStatus: 503, status: "catching_up" }, "running")).toEqual({ tone: "warn", label: "догоняет остальных" });
+    expect(nodeStatus({ httpStatus: 503, status: "unavailable" }, undefined).label).toBe("база данных недоступна");
+    expect(nodeStatus({ httpStatus: 502, status: "unavailable" }, undefined)).toEqual({ tone: "down", label: "не отвечает" });
+    expect(nodeStatus({ httpStatus: 200, status: "ok" }, "stopped").tone).toBe("down");
+    expect(nodeStatus({ httpStatus: 0, status: "unreachable" }, "frozen").label).toMatch(/заморожен/);
+  });
+  it("takes the newest acknowledgement", () => {
+    expect(lastReplication({ a: { last_ack_ms: 5 }, b: { last_ack_ms: 9 }, c: { last_ack_ms: null } })).toBe(9);
+    expect(lastReplication({})).toBeNull();
+  });
+});
+
+describe("ClusterView", () => {
+  const nodes = {
+    "/nodes/a/health": { status: "ok", version: 7 },
+    "/nodes/a/api/node": state("a", 7),
+    "/nodes/b/health": down,
+    "/nodes/b/api/node": down,
+    "/nodes/c/health": { status: "ok", version: 7 },
+    "/nodes/c/api/node": state("c", 7),
+  };
+
+  it("shows the three cities with health, and hides the buttons without cluster control", async () => {
+    stubFetch({ ...nodes, "/api/cluster": Response.json({ error: "not_found", message: "no such route" }, { status: 404 }) });
+    render(<ClusterView />);
+    const moscow = await screen.findByTestId("node-a");
+    expect(moscow).toHaveTextContent("Москва");
+    expect(moscow).toHaveAttribute("data-health", "ok");
+    expect(within(moscow).getByTestId("node-version")).toHaveTextContent("7");
+    expect(screen.getByTestId("node-b")).toHaveTextContent("Санкт-Петербург");
+    expect(screen.getByTestId("node-b")).toHaveAttribute("data-health", "down");
+    expect(screen.getByTestId("node-c")).toHaveTextContent("Новосибирск");
+    expect(screen.getByTestId("convergence")).toHaveTextContent("согласованы: версия 7 (2 из 3)");
+    expect(screen.queryByRole("button", { name: "Остановить" })).not.toBeInTheDocument();
+    expect(screen.getByText(/только при локальном запуске/)).toBeInTheDocument();
+  });
+
+  it("stops and starts a node through cluster control", async () => {
+    const calls = stubFetch({
+      ...nodes,
+      "/api/cluster": {
+        mode: "local",
+        nodes: [
+          { name: "a", location: "Москва", state: "running", pid: 11 },
+          { name: "b", location: "Санкт-Петербург", state: "stopped", pid: null },
+          { name: "c", location: "Новосибирск", state: "running", pid: 13 },
+        ],
+      },
+      "/api/cluster/nodes/a/stop": { name: "a", state: "stopped" },
+      "/api/cluster/nodes/b/start": { name: "b", state: "running" },
+    });
+    render(<ClusterView />);
+    const moscow = await screen.findByTestId("node-a");
+    await waitFor(() => expect(within(moscow).getByRole("button", { name: "Остановить" })).toBeInTheDocument());
+    expect(within(screen.getByTestId("node-b")).getByText("остановлен")).toBeInTheDocument();
+    await userEvent.click(within(moscow).getByRole("button", { name: "Остановить" }));
+    await userEvent.click(within(screen.getByTestId("node-b")).getByRole("button", { name: "Запустить" }));
+    await waitFor(() => {
+      const posts = calls.filter((c) => c.init?.method === "POST").map((c) => c.url.pathname);
+      expect(posts).toEqual(["/api/cluster/nodes/a/stop", "/api/cluster/nodes/b/start"]);
+    });
+  });
+});
