@@ -13,6 +13,7 @@ Used by the fault suite (`tests/faults/`) and usable by a benchmark that wants t
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import glob
 import os
 import secrets
@@ -38,6 +39,7 @@ DATABASE = "chorus"
 AGENTS = tuple(f"agent-{n}" for n in range(1, 9))
 OPERATOR = "operator"
 RATE = "6000r/s"  # the suite measures faults, not the spec's 10 requests a minute
+_FAKETIME_CACHE_S = 1
 _FAKETIME_LIBS = (
     "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
     "/usr/lib/*/faketime/libfaketimeMT.so.1",
@@ -87,6 +89,7 @@ class FaultCluster:
         profile: Profile = LAN,
         seed: int = 0,
         node_env: dict[str, str] | None = None,
+        skewable: tuple[str, ...] = (),
     ) -> None:
         self.root = Path(root).absolute()
         self.profile = profile
@@ -100,6 +103,8 @@ class FaultCluster:
         self.node_ports = {name: free_port() for name in NODES}
         self.nodes: dict[str, ServiceProcess] = {}
         self.balancer: NginxComponent | None = None
+        self.skewable = skewable
+        """Nodes started under libfaketime, so `skew_clock` can step their clocks live."""
         self.skews: dict[str, float] = {}
 
     # -- life cycle ----------------------------------------------------------------------
@@ -148,6 +153,8 @@ class FaultCluster:
                 for index, target in enumerate(NODES)
                 if target != source
             )
+            if source in self.skewable:
+                process.env.update(self._faketime_env(source))
         self.nodes = dict(zip(NODES, processes, strict=True))
         start_all(processes, wait_s=60)
         self._start_balancer()
@@ -261,21 +268,40 @@ class FaultCluster:
             raise FaultClusterError(f"node {name} is not running: cannot send {signum.name}")
 
     def skew_clock(self, name: str, seconds: float) -> float:
-        """Restart node `name` with its clock `seconds` off (libfaketime; 0 = true clock)."""
-        node = self.nodes[name]
-        for key in ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC"):
-            node.env.pop(key, None)
-        if seconds:
-            node.env.update(
-                LD_PRELOAD=faketime_library(),
-                FAKETIME=f"{seconds:+g}s",
-                FAKETIME_DONT_FAKE_MONOTONIC="1",
+        """Step node `name`'s wall clock to `seconds` off the true time (0: back to true time),
+        live, as an NTP step would; the offset the node then shows. The node must have been
+        started `skewable`."""
+        if name not in self.skewable:
+            raise FaultClusterError(
+                f"node {name} runs without libfaketime: start the cluster with skewable=({name!r},)"
             )
-            self.skews[name] = seconds
-        else:
-            self.skews.pop(name, None)
-        node.stop()
-        return self.start_node(name)
+        self._clock_file(name).write_text(f"{seconds:+g}\n")
+        time.sleep(_FAKETIME_CACHE_S + 0.2)  # libfaketime rereads the file once a second
+        self.skews[name] = seconds
+        return self.clock_offset(name)
+
+    def clock_offset(self, name: str) -> float:
+        """How far node `name`'s wall clock is from ours, as its HTTP Date header says
+        (whole seconds: the header has no finer resolution)."""
+        response = httpx.get(f"{self.node_url(name)}/health", timeout=5.0)
+        said = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
+        return float(round(said - time.time()))
+
+    def _clock_file(self, name: str) -> Path:
+        return self.root / f"clock-{name}"
+
+    def _faketime_env(self, name: str) -> dict[str, str]:
+        self._clock_file(name).write_text("+0\n")
+        return {
+            "LD_PRELOAD": faketime_library(),
+            "FAKETIME_TIMESTAMP_FILE": str(self._clock_file(name)),
+            "FAKETIME_CACHE_DURATION": str(_FAKETIME_CACHE_S),
+            # Only the wall clock moves. Without these two, libfaketime also rewrites the
+            # monotonic clock and every pthread_cond_timedwait, which makes each hand-off to a
+            # worker thread take up to 150 ms (measured): a slow node, not a skewed one.
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "FAKETIME_FORCE_MONOTONIC_FIX": "0",
+        }
 
     # -- databases ----------------------------------------------------------------------
     def _database_pids(self, name: str) -> list[int]:

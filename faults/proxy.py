@@ -149,14 +149,13 @@ class LinkProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", port)
 
     async def close(self) -> None:
+        """Stop listening and reset every connection; their tasks end on their own."""
         if self._server is not None:
             self._server.close()
+        self.mode = Mode.REFUSE
         self._drop_all()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -195,8 +194,8 @@ class LinkProxy:
         if self.mode == Mode.BLACKHOLE:
             self._pending.add(writer)
             with contextlib.suppress(ConnectionError, OSError):
-                while await reader.read(_CHUNK):
-                    pass  # swallowed: nothing reaches the target
+                while data := await reader.read(_CHUNK):
+                    self.dropped_bytes += len(data)  # swallowed: nothing reaches the target
             self._pending.discard(writer)
             writer.transport.abort()
             return

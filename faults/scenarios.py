@@ -104,12 +104,17 @@ async def cut_balancer(run: Run, name: str = "a", cut_s: float = 5.0) -> float:
 
 
 def clock_skew(seconds: float, name: str = "b", for_s: float = 8.0) -> Fault:
-    """Node `name` runs `seconds` off the true clock while the workload writes; the skew is
-    applied before the workload's document starts and removed after the checks."""
+    """Node `name`'s wall clock steps `seconds` off while the workload writes, then steps
+    back (live, like an NTP correction: +2 then back is a step backwards)."""
 
     async def fault(run: Run) -> float:
+        shown = await run.do(
+            f"step node {name}'s clock {seconds:+g} s", run.cluster.skew_clock, name, seconds
+        )
+        run.mark(f"node {name}'s Date header is {shown:+g} s off")
         await asyncio.sleep(for_s)
-        run.mark(f"workload stops (node {name} still {seconds:+g} s off)")
+        shown = await run.do(f"step node {name}'s clock back", run.cluster.skew_clock, name, 0)
+        run.mark(f"node {name}'s Date header is {shown:+g} s off")
         return time.monotonic()
 
     return fault
@@ -179,7 +184,6 @@ SCENARIOS: dict[str, Fault] = {
     "outage-30s": outage,
     "random-mix-60s": random_mix,
 }
-SKEWS = {"clock-skew+2s": ("b", +2.0), "clock-skew-2s": ("b", -2.0)}
 
 
 # -- running one ---------------------------------------------------------------------------
@@ -210,39 +214,25 @@ async def run_scenario(
     profile = cluster.profile.name
     rng = random.Random(f"{seed}:{profile}:{name}")
     wall = time.monotonic()
-    skew = SKEWS.get(name)
     async with httpx.AsyncClient(timeout=10) as client:
         run = Run(cluster, rng)
-        if skew is not None:
-            took = await run.do(
-                f"restart node {skew[0]} with its clock {skew[1]:+g} s off",
-                cluster.skew_clock,
-                *skew,
-            )
-            run.mark(f"node {skew[0]} healthy ({took:.1f} s)")
+        await start_document(client, cluster, f"Отказ: {name}")
+        workload = Workload(
+            cluster.balancer_url,
+            {agent: cluster.tokens[agent] for agent in AGENTS},
+            seed=f"{seed}:{profile}:{name}",
+            config=config or WorkloadConfig(),
+        )
+        run.mark("workload starts")
+        workload.start()
         try:
-            await start_document(client, cluster, f"Отказ: {name}")
-            workload = Workload(
-                cluster.balancer_url,
-                {agent: cluster.tokens[agent] for agent in AGENTS},
-                seed=f"{seed}:{profile}:{name}",
-                config=config or WorkloadConfig(),
-            )
-            run.mark("workload starts")
-            workload.start()
-            try:
-                await asyncio.sleep(WARM_UP_S)
-                healed_at = await fault(run)
-            finally:
-                drained_s = await workload.stop()
-            urls = {node: cluster.node_url(node) for node in NODES}
-            converge_s = await wait_identical(client, urls) - healed_at
-            reads = [
-                await read_node(client, n, u, cluster.service_headers) for n, u in urls.items()
-            ]
+            await asyncio.sleep(WARM_UP_S)
+            healed_at = await fault(run)
         finally:
-            if skew is not None:
-                await asyncio.to_thread(cluster.skew_clock, skew[0], 0)
+            drained_s = await workload.stop()
+        urls = {node: cluster.node_url(node) for node in NODES}
+        converge_s = await wait_identical(client, urls) - healed_at
+        reads = [await read_node(client, n, u, cluster.service_headers) for n, u in urls.items()]
     run.notes.append(f"workload drained in {drained_s:.2f} s")
     return Summary(
         scenario=name,

@@ -28,7 +28,7 @@ class Clusters:
         if self.current is not None and self.current.profile.name == name:
             return self.current
         self.close()
-        cluster = FaultCluster(self.root / name, profile=profile(name), seed=SEED)
+        cluster = FaultCluster(self.root / name, profile=profile(name), seed=SEED, skewable=("b",))
         self.current = cluster.__enter__()
         return cluster
 
