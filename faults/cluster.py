@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import glob
+import math
 import os
 import secrets
 import signal
@@ -267,7 +268,7 @@ class FaultCluster:
         if pid is None or not signal_pid(pid, signum):
             raise FaultClusterError(f"node {name} is not running: cannot send {signum.name}")
 
-    def skew_clock(self, name: str, seconds: float) -> float:
+    def skew_clock(self, name: str, seconds: int) -> int:
         """Step node `name`'s wall clock to `seconds` off the true time (0: back to true time),
         live, as an NTP step would; the offset the node then shows. The node must have been
         started `skewable`."""
@@ -276,16 +277,30 @@ class FaultCluster:
                 f"node {name} runs without libfaketime: start the cluster with skewable=({name!r},)"
             )
         self._clock_file(name).write_text(f"{seconds:+g}\n")
-        time.sleep(_FAKETIME_CACHE_S + 0.2)  # libfaketime rereads the file once a second
         self.skews[name] = seconds
-        return self.clock_offset(name)
+        time.sleep(_FAKETIME_CACHE_S + 0.1)  # libfaketime rereads the file once a second
+        deadline = time.monotonic() + 6.0
+        while (shown := self.clock_offset(name)) != seconds:
+            if time.monotonic() > deadline:
+                raise FaultClusterError(
+                    f"node {name}'s clock is {shown:+g} s off, not {seconds:+g} s: is "
+                    "libfaketime working?"
+                )
+        return shown
 
-    def clock_offset(self, name: str) -> float:
-        """How far node `name`'s wall clock is from ours, as its HTTP Date header says
-        (whole seconds: the header has no finer resolution)."""
-        response = httpx.get(f"{self.node_url(name)}/health", timeout=5.0)
-        said = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
-        return float(round(said - time.time()))
+    def clock_offset(self, name: str) -> int:
+        """How many whole seconds node `name`'s wall clock is ahead of ours (behind if < 0),
+        read from its HTTP Date header. uvicorn renews that header once a second from its
+        clock, so the header lags the node's time by up to a second: over 1.2 s of samples
+        the smallest lag is under 0.1 s, and rounding that sample up gives the offset."""
+        closest = -math.inf
+        end = time.monotonic() + 1.2
+        while time.monotonic() < end:
+            response = httpx.get(f"{self.node_url(name)}/health", timeout=5.0)
+            said = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
+            closest = max(closest, said - time.time())
+            time.sleep(0.05)
+        return math.ceil(closest)
 
     def _clock_file(self, name: str) -> Path:
         return self.root / f"clock-{name}"

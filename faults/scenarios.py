@@ -103,7 +103,7 @@ async def cut_balancer(run: Run, name: str = "a", cut_s: float = 5.0) -> float:
     return time.monotonic()
 
 
-def clock_skew(seconds: float, name: str = "b", for_s: float = 8.0) -> Fault:
+def clock_skew(seconds: int, name: str = "b", for_s: float = 8.0) -> Fault:
     """Node `name`'s wall clock steps `seconds` off while the workload writes, then steps
     back (live, like an NTP correction: +2 then back is a step backwards)."""
 
@@ -179,8 +179,8 @@ SCENARIOS: dict[str, Fault] = {
     "freeze-database": freeze_database,
     "partition-10s": partition,
     "cut-balancer": cut_balancer,
-    "clock-skew+2s": clock_skew(+2.0),
-    "clock-skew-2s": clock_skew(-2.0),
+    "clock-skew+2s": clock_skew(+2),
+    "clock-skew-2s": clock_skew(-2),
     "outage-30s": outage,
     "random-mix-60s": random_mix,
 }

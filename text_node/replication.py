@@ -14,7 +14,7 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -187,9 +187,11 @@ class Replicator:
 
     async def relay_once(self) -> int:
         """Deliver the due outbox rows once; return how many rows were due."""
-        now = datetime.now(UTC)
         by_destination: dict[str, list[store.OutboxRow]] = {}
         async with database_errors(), self.node.engine.connect() as conn:
+            # Due by the database's clock, which stamped the new rows: by this node's own
+            # clock, a node running behind its database would push every op that much late.
+            now = await store.database_now(conn)
             for destination in self.destinations:
                 due = await store.due_outbox(conn, destination=destination, now=now, limit=_BATCH)
                 if due:

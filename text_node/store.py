@@ -206,6 +206,12 @@ async def enqueue(conn: AsyncConnection, *, rows: list[dict[str, Any]]) -> None:
         await conn.execute(insert(outbox), uniform)
 
 
+async def database_now(conn: AsyncConnection) -> datetime:
+    """The database's clock: the one that stamps `next_attempt_at` of new outbox rows."""
+    now: datetime = (await conn.execute(select(func.now()))).scalar_one()
+    return now
+
+
 async def due_outbox(
     conn: AsyncConnection, *, destination: str, now: datetime, limit: int
 ) -> list[OutboxRow]:
