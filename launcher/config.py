@@ -31,6 +31,7 @@ class Ports:
     supervisor: int = 8401
     control: int = 8501
     simulator: int = 8900
+    dashboard: int = 3000
     postgres_a: int = 55431
     postgres_b: int = 55432
     postgres_c: int = 55433

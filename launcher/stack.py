@@ -2,16 +2,21 @@
 
 `components()` is the whole topology as one list: four PostgreSQL clusters, Redis, the
 Analytics Service, the three Text Service nodes, the Chat Service, nginx, the offline LLM
-simulator and the agent supervisor. Later parts (the dashboard) are one more entry each.
+simulator, the agent supervisor, cluster control and the web dashboard.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import nginx
 from .components import (
@@ -28,11 +33,13 @@ from .errors import LauncherError
 from .postgres_cluster import PostgresCluster, PostgresClusterError
 from .redis_server import RedisServer, RedisServerError
 from .service_process import ServiceError
-from .state import REPO_ROOT, STATE_ENV, Secrets, StateDir
+from .state import OPERATOR, REPO_ROOT, STATE_ENV, Secrets, StateDir
 from .text_cluster import NODE_NAMES, text_node_processes
 
 DATABASE = "chorus"
 """The database name inside each PostgreSQL cluster."""
+FRONTEND = REPO_ROOT / "frontend"
+"""The web dashboard's Next.js project."""
 START_WAIT_S = 60.0
 """How long `up` waits for one component to become healthy."""
 
@@ -55,6 +62,9 @@ class StackConfig:
     rate_limit: RateLimit
     budget_limit: int | None = None
     """The nodes' token budget (TEXT_NODE_BUDGET_LIMIT) for a fresh database; None: theirs."""
+    dashboard: bool = True
+    """Run the web dashboard (`next start`, built on first use); stacks that test other parts
+    may leave it out."""
 
 
 def _url(port: int) -> str:
@@ -210,7 +220,7 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         {STATE_ENV: str(state.root), RATE_ENV: config.rate_limit.rate, **ports.to_env()},
         health="/api/cluster",
     )
-    return [
+    components: list[Component] = [
         *postgres.values(),
         redis,
         analytics,
@@ -221,6 +231,66 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         supervisor,
         control,
     ]
+    if config.dashboard:
+        components.append(_dashboard(config, secrets))
+    return components
+
+
+def _dashboard(config: StackConfig, secrets: Secrets) -> ProcessComponent:
+    """The web dashboard: `next start` in frontend/, reading through the balancer and writing
+    with the operator's token (which stays on the server side)."""
+    port = config.ports.dashboard
+    log_path = config.state.log("dashboard")
+    daemon = Daemon(
+        "dashboard",
+        lambda: _dashboard_command(port, log_path),
+        env={
+            "CHORUS_API_URL": _url(config.ports.nginx),
+            "CHORUS_OPERATOR_TOKEN": secrets.agent_tokens[OPERATOR],
+            "NEXT_TELEMETRY_DISABLED": "1",
+        },
+        log_path=log_path,
+        pid_path=config.state.pid_file("dashboard"),
+        cwd=FRONTEND,
+    )
+    url = _url(port)
+    return ProcessComponent(
+        "dashboard", "Dashboard (Next.js)", port, daemon, http_probe(url), url=url
+    )
+
+
+def _dashboard_command(port: int, log_path: Path) -> list[str]:
+    """`next start`, after `next build` when there is no build yet (the first `up`)."""
+    node = shutil.which("node")
+    next_cli = FRONTEND / "node_modules" / "next" / "dist" / "bin" / "next"
+    if node is None or not next_cli.exists():
+        raise LauncherError(
+            "the dashboard needs Node.js and frontend/node_modules: ./chorus installs them "
+            "(or run: cd frontend && npm ci)"
+        )
+    # One build at a time (`npm run check` takes the same lock): a stack starting while
+    # another builds waits, then finds the build done.
+    with (FRONTEND / ".next.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (FRONTEND / ".next" / "BUILD_ID").exists():
+            _build_dashboard(node, next_cli, log_path)
+    return [node, str(next_cli), "start", "-p", str(port), "-H", "127.0.0.1"]
+
+
+def _build_dashboard(node: str, next_cli: Path, log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        built = subprocess.run(
+            [node, str(next_cli), "build"],
+            cwd=FRONTEND,
+            env={**os.environ, "NEXT_TELEMETRY_DISABLED": "1"},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if built.returncode != 0:
+        raise LauncherError(f"building the dashboard failed (next build); log {log_path}")
 
 
 def edits_per_minute(rate_limit: RateLimit) -> float:
@@ -320,7 +390,8 @@ class Stack:
     def urls(self) -> dict[str, str]:
         """Where to reach the stack from outside."""
         ports = self.config.ports
-        urls = {"balancer": self.balancer_url}
+        urls = {"dashboard": _url(ports.dashboard)} if self.config.dashboard else {}
+        urls["balancer"] = self.balancer_url
         for letter in NODE_NAMES:
             urls[f"node {letter}"] = _url(ports.node(letter))
         urls["chat"] = _url(ports.chat)

@@ -6,7 +6,8 @@ import { numberIn, shoot } from "./shots";
 test.describe.configure({ mode: "serial" });
 
 const TOPIC = "Кошки в истории человечества";
-const INITIAL = "Кошки живут рядом с людьми уже несколько тысяч лет. Их приручили в древнем Египте.";
+// Straight quotes and a hyphen between words give the style corrector work from the start.
+const INITIAL = 'Кошки живут рядом с людьми уже несколько тысяч лет - их приручили в древнем Египте. Слово "кошка" знакомо каждому.';
 
 test("init form: invalid input is explained, a valid one starts the document and the agents", async ({ page }) => {
   await page.goto("/");

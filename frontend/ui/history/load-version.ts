@@ -11,14 +11,19 @@ export interface VersionDetail {
   chat: ChatMessage[];
 }
 
-/** The version list entry of `version`. Offsets count from the newest version, which may have
- * moved on since `total` was read: one correction step finds it again. */
+const WINDOW = 40;
+
+/** The version list entry of `version`. The list is addressed by offset from the newest
+ * version, and the nodes behind the balancer may each be a few versions ahead or behind
+ * `total`: a window around the estimate finds it; a second try re-centres on what came back. */
 async function entryOf(version: number, total: number, signal: AbortSignal): Promise<VersionEntry | undefined> {
-  let offset = Math.max(0, total - version);
+  let newest = total;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const [entry] = (await getVersions(1, offset, { signal })).versions;
-    if (!entry || entry.version === version) return entry;
-    offset = Math.max(0, offset + entry.version - version);
+    const offset = Math.max(0, newest - version - WINDOW / 2);
+    const { versions } = await getVersions(WINDOW, offset, { signal });
+    const entry = versions.find((candidate) => candidate.version === version);
+    if (entry || versions.length === 0) return entry;
+    newest = versions[0].version + offset;
   }
   return undefined;
 }
