@@ -232,7 +232,16 @@ async def run_scenario(
             drained_s = await workload.stop()
         urls = {node: cluster.node_url(node) for node in NODES}
         converge_s = await wait_identical(client, urls) - healed_at
-        reads = [await read_node(client, n, u, cluster.service_headers) for n, u in urls.items()]
+        for _ in range(3):
+            reads = [
+                await read_node(client, n, u, cluster.service_headers) for n, u in urls.items()
+            ]
+            if all((r.head, r.history) == (reads[0].head, reads[0].history) for r in reads):
+                break
+            # an edit still in flight at the heal landed after the nodes first agreed: they
+            # converged only when they agree again
+            converge_s = await wait_identical(client, urls) - healed_at
+            run.notes.append("a late edit landed after the first agreement")
     run.notes.append(f"workload drained in {drained_s:.2f} s")
     return Summary(
         scenario=name,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from faults import FaultCluster, profile
+from faults import LAN, WAN, FaultCluster, profile
 
 SEED = int(os.environ.get("CHORUS_FAULT_SEED", "8"))
 """The suite's seed: `CHORUS_FAULT_SEED=<n> pytest tests/faults` replays a printed run."""
@@ -58,5 +58,6 @@ def fault_seed() -> int:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if SUMMARY_LINES:
         terminalreporter.section("fault suite")
+        terminalreporter.write_line(f"seed {SEED}; {LAN.describe()}; {WAN.describe()}")
         for line in SUMMARY_LINES:
             terminalreporter.write_line(line)
