@@ -35,10 +35,10 @@ describe("ChatFeed", () => {
 
   it("then asks only for what came after the newest message", async () => {
     let call = 0;
-    const calls = stubFetch({ "/api/chat/messages": () => (++call === 1 ? [message(1), message(2)] : [message(3)]) });
+    const calls = stubFetch({ "/api/chat/messages": () => (++call === 1 ? [message(1), message(2)] : [message(2), message(3)]) });
     render(<ChatFeed />);
     expect(await screen.findByText("Беру абзац 3", undefined, { timeout: 6000 })).toBeInTheDocument();
-    expect(calls[1].url.searchParams.get("since")).toBe(message(2).timestamp);
+    expect(calls[1].url.searchParams.get("since")).toBe("2025-01-01T12:00:01.999Z");
     expect(screen.getByTestId("chat-count")).toHaveTextContent("3");
   });
 

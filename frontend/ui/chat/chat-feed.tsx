@@ -7,7 +7,7 @@ import type { ChatMessage } from "@/lib/types";
 import { usePolling } from "@/lib/use-polling";
 import { Empty, ErrorNotice, Loading, PageHeader, StaleNotice } from "../states";
 import { MessageList } from "./message-list";
-import { KEEP, mergeMessages } from "./merge";
+import { KEEP, mergeMessages, sinceFor } from "./merge";
 
 const POLL_MS = 3000; // spec: the chat every 3 s
 const FIRST_PAGE = 100;
@@ -19,7 +19,7 @@ export function ChatFeed() {
   const messages = useRef<ChatMessage[]>([]);
   const { data, error, loading, refresh } = usePolling(async (signal) => {
     const last = messages.current.at(-1);
-    const incoming = await getChat(last ? { since: last.timestamp, limit: 1000 } : { limit: FIRST_PAGE }, { signal });
+    const incoming = await getChat(last ? { since: sinceFor(last), limit: 1000 } : { limit: FIRST_PAGE }, { signal });
     messages.current = mergeMessages(messages.current, incoming);
     return messages.current;
   }, POLL_MS);
