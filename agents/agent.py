@@ -23,7 +23,7 @@ import httpx
 
 from .llm import LlmClient, LlmError, MalformedLlmOutput
 from .prompt import INSTRUCTIONS, ChatLine, build_prompt
-from .proposal import PlannedEdit, locate
+from .proposal import Action, PlannedEdit, locate
 from .roles import Role
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 CLAIM = re.compile(r"беру:?\s*«(.+)»", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_BACKOFF_S = 60.0
+MAX_IDLE_DELAY_S = 10.0
+"""An agent with nothing to do doubles its pause each idle cycle up to this (LLM tokens)."""
 
 
 class AgentError(Exception):
@@ -147,6 +149,7 @@ class Agent:
         self._unreported_tokens = 0
         self._next_edit_at = 0.0
         self._stopping = False
+        self._idle_cycles = 0
         self._jitter = random.Random(config.agent_id)
 
     def stop(self) -> None:
@@ -160,7 +163,7 @@ class Agent:
             while not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
                 await self.cycle()
                 if not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
-                    await self._sleep(self.config.cycle_delay_s)
+                    await self._sleep(self._pause())
         except BudgetExhausted as exc:
             self.stats.state = AgentState.BUDGET_EXHAUSTED
             self.stats.last_error = str(exc)
@@ -191,7 +194,14 @@ class Agent:
             CycleResult.FAILED: "failed_cycles",
         }[result]
         setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        self._idle_cycles = self._idle_cycles + 1 if result is CycleResult.SKIPPED else 0
         return result
+
+    def _pause(self) -> float:
+        """The wait before the next cycle: the cycle delay, doubled per idle cycle in a row
+        (nothing to edit: asking the LLM again at once would spend tokens for nothing)."""
+        delay = self.config.cycle_delay_s * 2.0 ** min(self._idle_cycles, 10)
+        return min(delay, max(MAX_IDLE_DELAY_S, self.config.cycle_delay_s))
 
     async def _cycle(self) -> CycleResult:
         response = await self._request(self._text, "GET", "/api/document/current")
@@ -199,10 +209,12 @@ class Agent:
             self.stats.last_error = f"GET /api/document/current: {_describe(response)}"
             return CycleResult.SKIPPED
         document = response.json()
+        self._check_budget(document)
         text: str = document["text"]
         await self._read_chat()
         claimed = self._claims.active(self._clock()) if self.config.use_claims else []
         prompt = build_prompt(
+            agent_id=self.config.agent_id,
             role=self.config.role.instruction,
             topic=str(document.get("topic") or ""),
             document=text,
@@ -218,7 +230,11 @@ class Agent:
             return CycleResult.LLM_ERROR
         self._spend(reply.tokens_used)
         planned = locate(reply.proposal, text)
-        if planned is None or _overlaps_claim(planned, text, claimed):
+        if planned is None:
+            if reply.proposal.action is Action.NONE:  # a proposal or an answer in chat
+                await self._post_note(reply.proposal.note)
+            return CycleResult.SKIPPED
+        if _overlaps_claim(planned, text, claimed):
             return CycleResult.SKIPPED
         result = await self._submit(planned, document)
         if result is CycleResult.ACCEPTED:
@@ -286,6 +302,7 @@ class Agent:
             return
         if response.status_code == 201:
             self.stats.chat_messages += 1
+            self._recent.append(ChatLine(self.config.agent_id, note))  # its own, for follow-ups
             return
         self._refuse_if_unauthorised(response, "POST /api/chat/messages")
         self.stats.last_error = f"POST /api/chat/messages: {_describe(response)}"
@@ -352,6 +369,18 @@ class Agent:
         if wait > 0:
             await self._sleep(wait)
         self._next_edit_at = self._clock() + 60.0 / self.config.edits_per_minute
+
+    def _check_budget(self, document: dict[str, Any]) -> None:
+        """Stop before asking the LLM when the budget cannot cover what this agent has spent
+        and not yet reported (an agent with nothing to edit would never see the 429)."""
+        used, limit = document.get("budget_used"), document.get("budget_limit")
+        if not isinstance(used, int) or not isinstance(limit, int):
+            return
+        if used + self._unreported_tokens >= limit:
+            raise BudgetExhausted(
+                f"token budget exhausted: {used} of {limit} tokens used, and this agent has "
+                f"spent {self._unreported_tokens} more since its last edit"
+            )
 
     def _spend(self, tokens: int) -> None:
         self.stats.tokens += tokens

@@ -7,10 +7,11 @@ The prompt is plain Russian text in sections; the document goes last, between li
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+AGENT = "ТЫ:"
 ROLE = "РОЛЬ:"
 TOPIC = "ТЕМА:"
 CLAIMED = "ЗАНЯТЫЕ ФРАГМЕНТЫ (их не трогай):"
-CHAT = "ЧАТ (последние сообщения других агентов):"
+CHAT = "ЧАТ (последние сообщения, твои тоже):"
 DOCUMENT = "ДОКУМЕНТ (между строками <<< и >>>):"
 OPEN, CLOSE = "<<<", ">>>"
 NOTHING = "—"
@@ -23,7 +24,9 @@ INSTRUCTIONS = (
     "оставь пустым); правь целыми предложениями, не разрывай слова, сохраняй парные «». В поле "
     "new_text — новый текст (пустой для delete). В поле note — короткое сообщение в чат на "
     "русском; чтобы занять фрагмент на время, напиши «беру: «фрагмент»». Не трогай занятые "
-    "фрагменты. Ответь JSON-объектом по схеме."
+    "фрагменты. Перестановку абзацев сначала предложи в чате («предлагаю перенести абзац N в "
+    "конец»), дождись согласия («согласен») и выполни двумя правками: удали абзац, затем "
+    "допиши его в конец. Ответь JSON-объектом по схеме."
 )
 
 
@@ -35,6 +38,7 @@ class ChatLine:
 
 @dataclass(frozen=True)
 class PromptParts:
+    agent_id: str
     role: str
     topic: str
     document: str
@@ -44,6 +48,7 @@ class PromptParts:
 
 def build_prompt(
     *,
+    agent_id: str,
     role: str,
     topic: str,
     document: str,
@@ -51,7 +56,12 @@ def build_prompt(
     claimed: Sequence[str] = (),
 ) -> str:
     """The user prompt for one cycle."""
-    lines = [f"{ROLE} {_one_line(role)}", f"{TOPIC} {_one_line(topic) or NOTHING}", CLAIMED]
+    lines = [
+        f"{AGENT} {agent_id}",
+        f"{ROLE} {_one_line(role)}",
+        f"{TOPIC} {_one_line(topic) or NOTHING}",
+        CLAIMED,
+    ]
     lines += [f"- «{_one_line(c)}»" for c in claimed] or [NOTHING]
     lines.append(CHAT)
     lines += [f"[{m.agent_id}] {_one_line(m.message)}" for m in chat] or [NOTHING]
@@ -67,12 +77,14 @@ def parse_prompt(prompt: str) -> PromptParts | None:
     document, sep, _ = rest.rpartition(f"\n{CLOSE}")
     if not sep:
         return None
-    role = topic = ""
+    agent_id = role = topic = ""
     claimed: list[str] = []
     chat: list[ChatLine] = []
     section = ""
     for line in head.splitlines():
-        if line.startswith(ROLE):
+        if line.startswith(AGENT):
+            agent_id = line.removeprefix(AGENT).strip()
+        elif line.startswith(ROLE):
             role = line.removeprefix(ROLE).strip()
         elif line.startswith(TOPIC):
             topic = line.removeprefix(TOPIC).strip()
@@ -82,9 +94,11 @@ def parse_prompt(prompt: str) -> PromptParts | None:
         elif section == CLAIMED and line.startswith("- «") and line.endswith("»"):
             claimed.append(line[3:-1])
         elif section == CHAT and line.startswith("[") and "] " in line:
-            agent_id, _, message = line[1:].partition("] ")
-            chat.append(ChatLine(agent_id, message))
-    return PromptParts(role=role, topic=topic, document=document, claimed=claimed, chat=chat)
+            author, _, message = line[1:].partition("] ")
+            chat.append(ChatLine(author, message))
+    return PromptParts(
+        agent_id=agent_id, role=role, topic=topic, document=document, claimed=claimed, chat=chat
+    )
 
 
 def _one_line(text: str) -> str:

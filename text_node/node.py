@@ -8,6 +8,7 @@ operation the database lost. Readers see `view`, the last committed state.
 """
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from crdt_core import Added, EditStatus, Fold, Op, OpKind, Replica, encode_diff
 
 from . import store
 from .db import database_errors
-from .errors import TextNodeError
+from .errors import DatabaseUnavailableError, TextNodeError
 from .events import event, iso
 from .settings import NodeSettings
 
 ANALYTICS = "analytics"
+BUDGET_LIMIT_TTL_S = 1.0
 
 
 def peer_destination(index: int) -> str:
@@ -92,6 +94,7 @@ class TextNode:
         self.lock = asyncio.Lock()
         self.view = View(None, "", 0, 0, "", iso(now_ms()))
         self.committed: Callable[[], None] = lambda: None  # the replicator's wake-up call
+        self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
 
     # -- loading -----------------------------------------------------------------------
     async def load(self) -> None:
@@ -105,6 +108,18 @@ class TextNode:
         self._publish()
 
     # -- reading -----------------------------------------------------------------------
+    async def budget(self) -> tuple[int, int | None]:
+        """(tokens used, limit) for readers. The limit is changed by hand in the database, so
+        it is re-read at most once a second; while the database is down, the last one read."""
+        now = time.monotonic()
+        if self._limit is None or now - self._limit[0] >= BUDGET_LIMIT_TTL_S:
+            try:
+                async with database_errors(), self.engine.connect() as conn:
+                    self._limit = (now, await store.budget_limit(conn, lock=False))
+            except DatabaseUnavailableError:
+                pass
+        return self.replica.opset.tokens_used, self._limit[1] if self._limit else None
+
     def fold(self) -> Fold:
         fold = self.replica.opset.fold
         if fold is None:

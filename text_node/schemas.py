@@ -75,6 +75,10 @@ class DocumentResponse(BaseModel):
     version_key: int
     topic: str
     node: str
+    budget_used: int | None = None
+    """Tokens of every edit this node holds (current version only)."""
+    budget_limit: int | None = None
+    """`token_budget.limit_tokens` (current version only; None while the database is down)."""
 
 
 class VersionEntry(BaseModel):

@@ -132,11 +132,11 @@ async def ensure_budget(conn: AsyncConnection, *, limit: int) -> None:
     )
 
 
-async def budget_limit(conn: AsyncConnection) -> int:
-    """The limit, with the budget row locked until the transaction ends (spec: FOR UPDATE)."""
-    result = await conn.execute(
-        select(token_budget.c.limit_tokens).where(token_budget.c.id == 1).with_for_update()
-    )
+async def budget_limit(conn: AsyncConnection, *, lock: bool = True) -> int:
+    """The limit; with `lock`, the budget row stays locked until the transaction ends (spec:
+    FOR UPDATE), as accepting an edit needs."""
+    query = select(token_budget.c.limit_tokens).where(token_budget.c.id == 1)
+    result = await conn.execute(query.with_for_update() if lock else query)
     return int(result.scalar_one())
 
 

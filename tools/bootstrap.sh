@@ -1,6 +1,7 @@
 # Sourced by ./chorus: idempotent installation of what the project needs.
-# Services: postgresql, redis-server, nginx. Browser tests: chromium. Fault injection: faketime,
-# iptables. Compose validation: docker-compose. The desktop client's Qt offscreen runtime: below.
+# Services: postgresql, redis-server, nginx. Dashboard: nodejs, npm. Browser tests: chromium.
+# Fault injection: faketime, iptables. Compose validation: docker-compose. The desktop
+# client's Qt offscreen runtime: below.
 QT_RUNTIME_PACKAGES=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core)
 # Files that prove a package is present (PostgreSQL's binaries live outside PATH on Debian).
 missing_system_packages() {
@@ -12,6 +13,8 @@ missing_system_packages() {
   [ -x /usr/bin/faketime ] || missing+=(faketime)
   [ -x /usr/sbin/iptables ] || missing+=(iptables)
   [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   local package
   for package in "${QT_RUNTIME_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from ..prompt import PromptParts
 from ..proposal import Action, EditProposal
 from . import _banks as banks
+from . import _restructure
 
 SENTENCE = re.compile(r"\S(?:[^.!?…\n]|[.!?…](?=[^\s»\")]))*(?:[.!?…]+[»\")]*)?")
 LETTER = "А-Яа-яЁёA-Za-z"
+LEAD_IN = re.compile(
+    r"^(?:(?:Например|Проще говоря), )?(?:(?:"
+    + "|".join(re.escape(o.rstrip(",")) for o in banks.OPENERS)
+    + r"),? )?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -39,9 +46,12 @@ def propose(parts: PromptParts, *, seed: int, prompt: str) -> EditProposal:
         rng=random.Random(int.from_bytes(digest[:8], "big")),
     )
     strategy = strategy_for(parts.role)
+    step = _restructure.next_step(parts, proposer=strategy is structure)
+    if step is not None:
+        return step
     candidates = [c for c in strategy(ctx) if not _touches_claim(ctx, c.target)]
     if not candidates:
-        return EditProposal(action=Action.NONE, target="", new_text="", note=_idle_note(ctx))
+        return EditProposal(action=Action.NONE, target="", new_text="", note="")
     return ctx.rng.choice(candidates)
 
 
@@ -129,15 +139,21 @@ def concision(ctx: Context) -> list[EditProposal]:
     return _sentence_fixes(ctx, fix, "Убрал слова-паразиты, смысл не изменился.")
 
 
+def statement(sentence: str) -> str:
+    """What a sentence says, without its lead-in ("Например, сегодня …") or case."""
+    return LEAD_IN.sub("", sentence).lower()
+
+
 def repetitions(ctx: Context) -> list[EditProposal]:
-    """Delete a sentence that repeats an earlier one word for word (with its spacing)."""
+    """Delete a sentence that repeats an earlier one (word for word, or the same statement
+    with another lead-in), with its spacing."""
     text = ctx.document
     seen: set[str] = set()
     out = []
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        if sentence not in seen:
-            seen.add(sentence)
+        if statement(sentence) not in seen:
+            seen.add(statement(sentence))
             continue
         left = start
         while left > 0 and text[left - 1] == " ":
@@ -197,22 +213,57 @@ def _appends(ctx: Context, sentences: Iterable[str], note: str) -> list[EditProp
     ]
 
 
+def composed(ctx: Context, prefix: str = "", count: int = 3) -> list[str]:
+    """Up to `count` new sentences "<subject> <predicate>." whose pair the text lacks.
+
+    Each (subject, predicate) pair is used once per document, whatever lead-in it got, so the
+    text never says the same thing twice; the subjects and predicates the text uses least go
+    first, so it does not say similar things in a row. About one in three gets an opener.
+    """
+    key = _topic_key(ctx) or ""
+    subjects = banks.SUBJECTS.get(key, banks.GENERIC_SUBJECTS)
+    predicates = banks.PREDICATES.get(key, banks.GENERIC_PREDICATES)
+    lowered = ctx.document.lower()
+    ranked: dict[int, list[tuple[str, str]]] = {}
+    for subject in subjects:
+        for predicate in predicates:
+            if f"{_lower_first(subject)} {predicate}" in lowered:
+                continue
+            uses = lowered.count(_lower_first(subject)) + lowered.count(predicate)
+            ranked.setdefault(uses, []).append((subject, predicate))
+    if not ranked:
+        return []
+    fewest = ranked[min(ranked)]
+    out = []
+    for subject, predicate in ctx.rng.sample(fewest, min(count, len(fewest))):
+        opener = ctx.rng.choice(banks.OPENERS) if ctx.rng.random() < 0.3 else ""
+        lead = f"{prefix}{_lower_first(opener) if prefix else opener}".strip()
+        if lead:
+            out.append(f"{lead} {_lower_first(subject)} {predicate}.")
+        else:
+            out.append(f"{subject} {predicate}.")
+    return out
+
+
 def expert(ctx: Context) -> list[EditProposal]:
     key = _topic_key(ctx)
     bank = banks.TOPIC_SENTENCES[key] if key else banks.GENERIC_SENTENCES
-    return _appends(ctx, bank, "Дописал содержательное предложение по теме.")
+    fresh = [s for s in bank if s not in ctx.document] or composed(ctx)
+    return _appends(ctx, fresh, "Дописал содержательное предложение по теме.")
 
 
 def examples(ctx: Context) -> list[EditProposal]:
     key = _topic_key(ctx)
     bank = banks.EXAMPLES.get(key, []) if key else banks.GENERIC_EXAMPLES
-    return _appends(ctx, bank, "Добавил пример, чтобы мысль была нагляднее.")
+    fresh = [s for s in bank if s not in ctx.document] or composed(ctx, "Например, ")
+    return _appends(ctx, fresh, "Добавил пример, чтобы мысль была нагляднее.")
 
 
 def plain(ctx: Context) -> list[EditProposal]:
     key = _topic_key(ctx)
     bank = banks.PLAIN_WORDS.get(key, []) if key else banks.GENERIC_PLAIN
-    return _appends(ctx, bank, "Пояснил сложную мысль простыми словами.")
+    fresh = [s for s in bank if s not in ctx.document] or composed(ctx, "Проще говоря, ")
+    return _appends(ctx, fresh, "Пояснил сложную мысль простыми словами.")
 
 
 def conclusion(ctx: Context) -> list[EditProposal]:
@@ -258,6 +309,10 @@ def _words(sentence: str, dictionary: dict[str, str]) -> str:
     return sentence
 
 
+def _lower_first(phrase: str) -> str:
+    return phrase[:1].lower() + phrase[1:]
+
+
 def _replace(old: str, new: str, note: str) -> EditProposal:
     return EditProposal(
         action=Action.REPLACE,
@@ -287,9 +342,3 @@ def _touches_claim(ctx: Context, target: str) -> bool:
             if match.start() < end and start < match.end():
                 return True
     return False
-
-
-def _idle_note(ctx: Context) -> str:
-    if not ctx.document.strip():
-        return "Документ пуст: жду, пока появится текст."
-    return "Просмотрел текст: по моей части замечаний нет."

@@ -135,6 +135,20 @@ async def test_a_budget_429_stops_the_agent_cleanly(
     assert "budget_exceeded" in stats.last_error or "budget" in stats.last_error
 
 
+async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
+    agents_db: str, agents_redis: RedisServer, llm: OpenAiLlm
+) -> None:
+    async with running_services(agents_db, agents_redis.url, budget_limit=2000) as services:
+        await init_document(services.text, TOPIC, "Всё верно.")
+        agent = make_agent(3, "проверяющий факты", llm, services)  # finds nothing to fix
+        stats = await agent.run(max_cycles=30)
+    assert stats.state is AgentState.BUDGET_EXHAUSTED
+    assert stats.accepted == 0
+    assert 1 < stats.cycles < 30
+    assert stats.tokens >= 2000
+    assert "0 of 2000 tokens used" in stats.last_error
+
+
 class Flaky(httpx.AsyncBaseTransport):
     """Wraps the node's transport; fails the first requests the way a network or nginx does."""
 
@@ -307,3 +321,13 @@ async def test_edits_per_minute_paces_the_agent(services: Services) -> None:
     agent = make_agent(1, "эксперт", llm, services, sleep=sleeps, edits_per_minute=6)
     await agent.run(max_cycles=2)
     assert any(9 < d <= 10 for d in sleeps.delays)
+
+
+def test_an_idle_agent_pauses_longer_each_idle_cycle_in_a_row() -> None:
+    config = AgentConfig(agent_id="agent-1", role=resolve("facts"), token="t", cycle_delay_s=1.0)
+    agent = Agent(config, llm=None, text=None, chat=None)  # type: ignore[arg-type]
+    pauses = []
+    for idle in range(6):
+        agent._idle_cycles = idle
+        pauses.append(agent._pause())
+    assert pauses == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]

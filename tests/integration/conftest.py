@@ -22,7 +22,10 @@ HIGH_RATE = "6000r/m"
 def stack() -> Iterator[Stack]:
     root = Path(tempfile.mkdtemp(prefix="chorus-test-stack-"))
     root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
-    running = Stack(StackConfig(StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE)))
+    config = StackConfig(
+        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), dashboard=False
+    )
+    running = Stack(config)
     try:
         running.up(report=print)
         yield running

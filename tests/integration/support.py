@@ -5,13 +5,15 @@ import json
 import re
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 
-from launcher.stack import Stack
+from launcher.stack import DATABASE, Stack
 
 RETRIABLE = (502, 503, 504)
 _SEPARATOR = re.compile(r"\s*,\s*|\s+:\s+")
@@ -107,10 +109,12 @@ async def wait_converged(client: httpx.AsyncClient, limit_s: float) -> float:
         await asyncio.sleep(0.05)
 
 
-async def init(client: httpx.AsyncClient, stack: Stack, text: str) -> str:
+async def init(
+    client: httpx.AsyncClient, stack: Stack, text: str, topic: str = "Интеграционный тест"
+) -> str:
     response = await client.post(
         "/api/document/init",
-        json={"topic": "Интеграционный тест", "initial_text": text},
+        json={"topic": topic, "initial_text": text},
         headers=stack.secrets.bearer("operator"),
     )
     assert response.status_code == 201, response.text
@@ -215,3 +219,32 @@ def served_by(access_log: Path, addr: str, since: float) -> float | None:
     """When the node first answered a balanced request successfully after `since`."""
     ok = [a.start for a in attempts(access_log, since) if a.addr == addr and not a.failed]
     return min((start for start in ok if start >= since), default=None)
+
+
+async def set_budget_limit(stack: Stack, limit: int) -> None:
+    """Set `token_budget.limit_tokens` on every node, by hand as an operator would (the spec:
+    the limit is changed only in the database)."""
+    for letter in "abc":
+        dsn = stack.get(f"postgres-{letter}").dsn(DATABASE)  # type: ignore[attr-defined]
+        connection = await asyncpg.connect(dsn.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            await connection.execute("UPDATE token_budget SET limit_tokens = $1", limit)
+        finally:
+            await connection.close()
+
+
+async def edit_counts(client: httpx.AsyncClient, node: str) -> dict[str, Counter[str]]:
+    """agent_id → statuses of the current document's edits, as one node lists them."""
+    counts: dict[str, Counter[str]] = {}
+    offset = 0
+    while True:
+        response = await client.get(
+            f"/nodes/{node}/api/edits", params={"limit": 500, "offset": offset}
+        )
+        response.raise_for_status()
+        page = response.json()
+        for edit in page["edits"]:
+            counts.setdefault(edit["agent_id"], Counter())[edit["status"]] += 1
+        offset += len(page["edits"])
+        if not page["edits"] or offset >= page["total"]:
+            return counts

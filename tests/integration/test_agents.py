@@ -1,26 +1,48 @@
-"""The spec's CI scenario on a whole stack: three agents on the offline simulator, started by
-the supervisor through nginx, edit for a while; the document grows, they talk in chat, and
-analytics counts exactly the edits the nodes accepted.
+"""Agents on a whole stack with the offline simulator, through nginx.
 
-Its own stack (module scope) with the scenario's 500 000-token budget.
+- the spec's CI scenario: three agents with a 500 000-token budget; the document grows, they
+  talk in chat, analytics counts exactly the edits the nodes accepted;
+- moving a paragraph by agreement in chat, converged on all three nodes;
+- ten agents until 200 accepted edits: the text is still readable Russian;
+- the conflict rate with and without claims on the same seed (printed);
+- a node killed mid-run: the agents keep working and nothing accepted is lost;
+- the budget exhausted (spec scenario 6): every agent stops on 429, analytics shows it.
+
+One stack for the module (it starts with the CI scenario's budget; later tests raise or
+lower the limit in the nodes' databases, as an operator would).
 """
 
 import asyncio
+import re
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from agents.agent import Agent, AgentConfig
+from agents.roles import resolve
+from agents.runner import open_clients
+from agents.simulator import MODEL_ID, _banks
+from agents.simulator._editor import sentence_spans
 from launcher.config import Ports, RateLimit
 from launcher.stack import Stack, StackConfig
 from launcher.state import StateDir
 
 from .conftest import HIGH_RATE
-from .support import analytics_total, init, outbox_depth, wait_converged
+from .support import (
+    analytics_total,
+    edit_counts,
+    init,
+    outbox_depth,
+    set_budget_limit,
+    wait_converged,
+)
 
 AGENTS = 3
 BUDGET = 500_000
@@ -32,7 +54,11 @@ def stack() -> Iterator[Stack]:
     root = Path(tempfile.mkdtemp(prefix="chorus-test-agents-"))
     root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
     config = StackConfig(
-        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), budget_limit=BUDGET
+        StateDir(root / "state"),
+        Ports.free(),
+        RateLimit.parse(HIGH_RATE),
+        budget_limit=BUDGET,
+        dashboard=False,
     )
     running = Stack(config)
     try:
@@ -97,3 +123,311 @@ async def test_three_agents_on_the_simulator(stack: Stack, client: httpx.AsyncCl
     assert total == accepted_by_nodes
     metrics = (await client.get("/api/analytics/metrics", params={"period": "1h"})).json()
     assert metrics["budget"]["limit"] == BUDGET  # the launcher passed it to the nodes
+
+
+async def wait_for(condition, limit_s: float, what: str, step_s: float = 0.5):
+    """Poll the async `condition` until it returns something truthy; fail after `limit_s`."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        value = await condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}: not within {limit_s} s"
+        await asyncio.sleep(step_s)
+
+
+async def agents_listing(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    response = await client.get("/api/agents")
+    response.raise_for_status()
+    agents: list[dict[str, Any]] = response.json()["agents"]
+    return agents
+
+
+async def accepted_so_far(client: httpx.AsyncClient) -> int:
+    return sum(agent["accepted"] for agent in await agents_listing(client))
+
+
+async def start_agents(client: httpx.AsyncClient, stack: Stack, **body) -> None:
+    started = await client.post("/api/agents/start", json=body, headers=operator(stack))
+    assert started.status_code == 200, started.text
+
+
+async def stop_agents(client: httpx.AsyncClient, stack: Stack) -> list[dict[str, Any]]:
+    stopped = await client.post("/api/agents/stop", headers=operator(stack))
+    assert stopped.status_code == 200, stopped.text
+    agents: list[dict[str, Any]] = stopped.json()["agents"]
+    return agents
+
+
+def operator(stack: Stack) -> dict[str, str]:
+    return stack.secrets.bearer("operator")
+
+
+CONCLUSION = "Таким образом, распределённые системы жертвуют простотой ради надёжности."
+MOVE_DOCUMENT = (
+    "Распределённая система состоит из нескольких узлов.\n\n"
+    f"{CONCLUSION}\n\n"
+    "Узлы обмениваются сообщениями по сети. Мы еще изучаем, как они договариваются."
+)
+
+
+async def test_a_paragraph_is_moved_by_agreement_in_chat(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    await set_budget_limit(stack, 15_000_000)
+    await init(client, stack, MOVE_DOCUMENT, topic="Распределённые системы")
+    since = (await client.get("/api/chat/messages", params={"limit": 1})).json()
+    after = {"since": since[-1]["timestamp"]} if since else {}
+    await start_agents(client, stack, count=3, roles=["structure", "style", "spelling"])
+
+    async def moved() -> bool:
+        text = (await client.get("/api/document/current")).json()["text"]
+        return bool(text.split("\n\n")[-1].startswith(CONCLUSION))
+
+    try:
+        await wait_for(moved, 90, "the conclusion moved to the end")
+    finally:
+        await stop_agents(client, stack)
+    await wait_converged(client, 5.0)
+    chat = (await client.get("/api/chat/messages", params={"limit": 1000, **after})).json()
+    said = [(m["agent_id"], m["message"]) for m in chat]
+    steps = [
+        next(i for i, (_, m) in enumerate(said) if m.startswith(prefix))
+        for prefix in ("Предлагаю перенести абзац 2 в конец", "Согласен", "Переношу абзац")
+    ]
+    assert steps == sorted(steps), said
+    proposer = said[steps[0]][0]
+    assert said[steps[1]][0] != proposer
+    assert said[steps[2]][0] == proposer
+    texts = {(await client.get(f"/nodes/{n}/api/document/current")).json()["text"] for n in "abc"}
+    assert len(texts) == 1
+    (text,) = texts
+    assert text.count(CONCLUSION) == 1
+    assert text.startswith("Распределённая система состоит из нескольких узлов.\n\nУзлы")
+    edits = (await client.get("/api/edits", params={"agent_id": proposer, "limit": 500})).json()
+    kinds = [(e["proposed_text"] == "", e["position"] == "end") for e in edits["edits"]]
+    assert (True, False) in kinds  # the delete
+    assert (False, True) in kinds  # the append at the end
+    print(f"\nmoved by agreement: {len(chat)} chat messages; final text:\n{text}")
+
+
+AI_DOCUMENT = (
+    "История искусственного интеллекта начинается в середине двадцатого века. "
+    'Термин "искусственный интеллект" предложил Джон Маккарти в 1956 году. '
+    "На самом деле, первые программы играли в шашки и доказывали теоремы. "
+    "Мы еще учимся понимать, как работают большие модели."
+)
+
+
+def vocabulary(*texts: str) -> set[str]:
+    """Every word the simulator could write for these texts: theirs and its banks'."""
+    words: set[str] = set()
+
+    def add(value: object) -> None:
+        if isinstance(value, str):
+            words.update(w.lower() for w in re.findall(r"[А-Яа-яЁёA-Za-z]+", value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                add(key)
+                add(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+
+    add(list(texts))
+    for name in dir(_banks):
+        if name.isupper():
+            add(getattr(_banks, name))
+    return words
+
+
+def readability_problems(text: str, words: set[str]) -> list[str]:
+    problems = []
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    repeated = sorted({s for s in sentences if sentences.count(s) > 1})
+    problems += [f"repeated sentence: {s!r}" for s in repeated]
+    unknown = sorted({w for w in re.findall(r"[А-Яа-яЁёA-Za-z]+", text) if w.lower() not in words})
+    problems += [f"broken or unknown word: {w!r}" for w in unknown]
+    depth = 0
+    for char in text:
+        depth += {"«": 1, "»": -1}.get(char, 0)
+        if depth < 0:
+            problems.append("» before its «")
+            depth = 0
+    if depth:
+        problems.append(f"{depth} « left open")
+    if text.count('"') % 2:
+        problems.append('an odd number of "')
+    return problems
+
+
+def test_readability_check_finds_what_it_looks_for() -> None:
+    words = vocabulary("Мы учимся.")
+    assert readability_problems("Мы учимся. «Мы» учимся.", words) == []
+    assert readability_problems("Мы учимся. Мы учимся.", words) == [
+        "repeated sentence: 'Мы учимся.'"
+    ]
+    assert readability_problems("Мы учи.", words) == ["broken or unknown word: 'учи'"]
+    assert readability_problems("«Мы учимся.", words) == ["1 « left open"]
+    assert readability_problems('Мы" учимся.', words) == ['an odd number of "']
+
+
+async def test_ten_agents_and_200_edits_leave_readable_russian(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    await set_budget_limit(stack, 15_000_000)
+    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
+    await start_agents(client, stack, count=10)
+    started = time.monotonic()
+    try:
+        await wait_for(
+            lambda: _at_least(client, 200), 300, "200 accepted edits by ten agents", step_s=1.0
+        )
+    finally:
+        agents = await stop_agents(client, stack)
+    elapsed = time.monotonic() - started
+    await wait_converged(client, 10.0)
+    text = (await client.get("/api/document/current")).json()["text"]
+    problems = readability_problems(text, vocabulary(AI_DOCUMENT))
+    sentences = len(sentence_spans(text))
+    print(
+        f"\nten agents: {sum(a['accepted'] for a in agents)} accepted, "
+        f"{sum(a['rejected'] for a in agents)} rejected in {elapsed:.0f} s; "
+        f"{len(text)} characters, {sentences} sentences, {text.count(chr(10) * 2) + 1} "
+        f"paragraphs; the opening:\n{text[:1500]}\n…\nthe end:\n{text[-700:]}"
+    )
+    assert problems == [], problems
+    assert "«искусственный интеллект»" in text  # the corrector's «ёлочки»
+    assert "Мы ещё учимся" in text  # and its ё
+
+
+async def _at_least(client: httpx.AsyncClient, count: int) -> bool:
+    return await accepted_so_far(client) >= count
+
+
+CONFLICT_DOCUMENT = " ".join(
+    f'На самом деле, юзеры еще ждут "апдейт {n}" - вобщем, это важно.' for n in range(1, 9)
+)
+CONFLICT_ROLES = ("style", "spelling", "terms", "concision", "style", "spelling")
+
+
+async def conflict_rate(stack: Stack, client: httpx.AsyncClient, *, claims: bool) -> dict[str, Any]:
+    """Six correctors on one sentence-dense text for 10 cycles each; edit outcomes counted."""
+    await init(client, stack, CONFLICT_DOCUMENT, topic="Обновления")
+    ports = stack.config.ports
+    async with open_clients(
+        text_url=stack.balancer_url,
+        chat_url=stack.balancer_url,
+        llm_endpoint=(f"http://127.0.0.1:{ports.simulator}/v1", MODEL_ID, "offline"),
+        api_style="responses",
+        llm_timeout_s=30.0,
+    ) as clients:
+        agents = [
+            Agent(
+                AgentConfig(
+                    agent_id=f"agent-{n}",
+                    role=resolve(role),
+                    token=stack.secrets.agent_tokens[f"agent-{n}"],
+                    cycle_delay_s=0.05,
+                    use_claims=claims,
+                ),
+                llm=clients.llm,
+                text=clients.text,
+                chat=clients.chat,
+            )
+            for n, role in enumerate(CONFLICT_ROLES, start=1)
+        ]
+        await asyncio.gather(*(agent.run(max_cycles=10) for agent in agents))
+    await wait_converged(client, 10.0)
+    statuses = sum((c for c in (await edit_counts(client, "a")).values()), start=Counter())
+    total = sum(statuses.values())
+    conflicts = statuses["rejected"] + statuses["superseded"]
+    return {"edits": total, "conflicts": conflicts, "rate": conflicts / total if total else 0.0}
+
+
+async def test_conflict_rate_with_and_without_claims(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    with_claims = await conflict_rate(stack, client, claims=True)
+    without = await conflict_rate(stack, client, claims=False)
+    print(
+        f"\nconflicts (rejected + superseded) of six correctors, 10 cycles each, same seed: "
+        f"with claims {with_claims['conflicts']}/{with_claims['edits']} = "
+        f"{with_claims['rate']:.1%}; without claims {without['conflicts']}/{without['edits']} "
+        f"= {without['rate']:.1%}"
+    )
+    assert with_claims["edits"] > 0
+    assert without["edits"] > 0
+
+
+async def test_agents_keep_working_when_a_node_is_killed(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    await set_budget_limit(stack, 15_000_000)
+    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
+    await start_agents(client, stack, count=5)
+    node = stack.node("b")
+    try:
+        await wait_for(lambda: _at_least(client, 5), 60, "five accepted edits before the fault")
+        node.kill()
+        at_kill = await accepted_so_far(client)
+        await wait_for(
+            lambda: _at_least(client, at_kill + 10), 90, "ten more accepted edits with b down"
+        )
+        node.launch()
+        node.wait_ready(60)
+        agents = await agents_listing(client)
+    finally:
+        agents = await stop_agents(client, stack)
+    assert {a["state"] for a in agents} == {"stopped"}, agents  # nobody failed or gave up
+    await wait_converged(client, 10.0)
+    by_agent = {a["agent_id"]: a for a in agents}
+    for letter in "abc":
+        counts = await edit_counts(client, letter)
+        for agent_id, agent in by_agent.items():
+            held = counts.get(agent_id, Counter())
+            # Every edit an agent was told was accepted is on every node, exactly once.
+            assert held["accepted"] + held["superseded"] == agent["accepted"], (letter, agent)
+            assert held["rejected"] == agent["rejected"], (letter, agent)
+    print(
+        f"\nnode b killed mid-run: {at_kill} accepted before, "
+        f"{sum(a['accepted'] for a in agents)} in all; every one on all three nodes"
+    )
+
+
+async def test_every_agent_stops_when_the_budget_is_exhausted(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
+    views = [(await client.get(f"/nodes/{n}/api/node")).json() for n in "abc"]
+    used = max(view["tokens_used"] for view in views)
+    await set_budget_limit(stack, used + 20_000)
+    await start_agents(client, stack, count=3)
+
+    async def all_exhausted() -> list[dict[str, Any]] | None:
+        agents = await agents_listing(client)
+        done = all(a["state"] == "budget_exhausted" for a in agents)
+        return agents if done else None
+
+    try:
+        agents = await wait_for(all_exhausted, 120, "every agent stopped by the budget")
+    finally:
+        await stop_agents(client, stack)
+    assert all("budget" in a["last_error"] for a in agents), agents
+
+    async def exceeded() -> dict[str, Any] | None:
+        metrics = (await client.get("/api/analytics/metrics", params={"period": "1h"})).json()
+        return metrics if metrics["budget"]["exceeded"] else None
+
+    metrics = await wait_for(exceeded, 15, "budget_exceeded in the analytics metrics")
+    refused = await client.post(
+        "/api/edits",
+        json={"agent_id": "agent-1", "proposed_text": " Ещё.", "position": "end", "tokens_used": 1},
+        headers=stack.secrets.bearer("agent-1"),
+    )
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "budget_exceeded"
+    print(
+        f"\nbudget exhausted: limit {used + 20_000}, used {metrics['budget']['used']}; "
+        f"agents: {[(a['agent_id'], a['state'], a['accepted']) for a in agents]}"
+    )

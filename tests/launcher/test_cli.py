@@ -64,6 +64,7 @@ def test_up_status_node_actions_down(state_root: Path, capsys: pytest.CaptureFix
             "simulator",
             "supervisor",
             "control",
+            "dashboard",
         }
         assert all(fields[0] == "healthy" for fields in status.values()), status
         assert status["node-a"][-1] == str(ports.node_a)

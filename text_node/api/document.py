@@ -14,9 +14,13 @@ router = APIRouter(prefix="/api/document", tags=["document"])
 
 @router.get("/current", response_model=DocumentResponse)
 async def current(node: NodeDep, settings: SettingsDep) -> DocumentResponse:
-    """The last committed version of the document (spec FR 6)."""
+    """The last committed version of the document (spec FR 6), with the token budget so that
+    an agent can stop before spending tokens the budget cannot cover."""
     view = node.view
+    used, limit = await node.budget()
     return DocumentResponse(
+        budget_used=used,
+        budget_limit=limit,
         version=view.version,
         text=view.text,
         timestamp=view.timestamp,
