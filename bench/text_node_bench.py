@@ -29,19 +29,37 @@ AGENT_TOKENS = ",".join(f"agent-{i}:bench-token-{i}" for i in range(1, AGENTS + 
 WORDS = ["мир", "текст", "агент", "правка", "узел", "версия", "документ", "история", "тема"]
 
 
+def quantiles(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 of `samples` (nearest rank; NaN when there are none)."""
+    if not samples:
+        return (float("nan"),) * 3
+    ordered = sorted(samples)
+    p50, p95, p99 = (
+        ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.5, 0.95, 0.99)
+    )
+    return p50, p95, p99
+
+
 def percentiles(samples: list[float]) -> str:
     if not samples:
         return "no samples"
-    ordered = sorted(samples)
-    pick = [ordered[min(len(ordered) - 1, int(q * len(ordered)))] for q in (0.5, 0.95, 0.99)]
-    return "p50 {:7.1f} ms  p95 {:7.1f} ms  p99 {:7.1f} ms  (n={})".format(*pick, len(ordered))
+    pick = quantiles(samples)
+    return "p50 {:7.1f} ms  p95 {:7.1f} ms  p99 {:7.1f} ms  (n={})".format(*pick, len(samples))
 
 
 async def client_loop(
-    http: httpx.AsyncClient, url: str, agent: int, until: float, stats: dict[str, list[float]]
+    http: httpx.AsyncClient,
+    url: str,
+    agent: int,
+    until: float,
+    stats: dict[str, list[float]],
+    *,
+    token: str | None = None,
 ) -> None:
+    """One closed-loop client: read the head, send one small edit on it, repeat until `until`.
+    Latencies (ms) go to stats["get"] and stats["post"], one entry per outcome to the rest."""
     rng = random.Random(agent)
-    headers = {"Authorization": f"Bearer bench-token-{agent}"}
+    headers = {"Authorization": f"Bearer {token or f'bench-token-{agent}'}"}
     while time.monotonic() < until:
         started = time.perf_counter()
         current = (await http.get(f"{url}/api/document/current")).json()

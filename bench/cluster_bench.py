@@ -1,0 +1,395 @@
+"""The cluster next to its physical limit: `python -m bench.cluster_bench [--profile lan|wan]`.
+
+1. pgbench runs a script equivalent to one accepted edit's transaction (lock the budget row
+   FOR UPDATE; insert into ops, edits, documents and three outbox rows; update token_budget and
+   the head's text; see `text_node/node.py::_transaction`) against a copy of node a's schema in
+   node a's own PostgreSQL: what this machine's disk and PostgreSQL allow.
+2. Closed-loop clients, 10 and then 50, each with its own agent token, loop GET
+   /api/document/current → POST /api/edits (`bench.text_node_bench.client_loop`) through nginx
+   (rate limit raised out of the way) onto three replicating nodes.
+3. After each load, every node's `replication_lag_ms` (acceptance → peer acknowledgement, the
+   node's window of recent acknowledgements).
+
+`--profile lan` runs a launcher stack (everything but the dashboard) on free ports;
+`--profile wan` runs `faults.FaultCluster` with the WAN delays on the replication links (nodes,
+their databases and nginx; no analytics). Everything lives in a temporary directory and is
+torn down at the end. Prints numbers and the ratios to the aims; asserts nothing about time.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from faults import FaultCluster
+from faults.wan import WAN, Profile
+from faults.wan import profile as profile_named
+from launcher.config import Ports, RateLimit
+from launcher.demo import INITIAL_TEXT, TOPIC
+from launcher.postgres_cluster import SUPERUSER, PostgresCluster
+from launcher.stack import DATABASE, Stack, StackConfig
+from launcher.state import StateDir
+
+from .text_node_bench import client_loop, quantiles
+
+NODES = ("a", "b", "c")
+LOADS = (10, 50)
+HIGH_RATE = "100000r/s"
+PGBENCH_DATABASE = "chorus_pgbench"
+AIMS = "POST p95 ≤ 20 ms and GET p95 ≤ 5 ms at 50 agents, lag p99 ≤ 100 ms, POST ≥ 25 % of pgbench"
+
+
+@dataclass
+class Target:
+    """Where the benchmark talks to: the balancer, each node directly, one node's PostgreSQL."""
+
+    balancer_url: str
+    node_urls: dict[str, str]
+    tokens: dict[str, str]
+    """agent-1 … agent-50 and operator → bearer token."""
+    postgres: PostgresCluster
+
+
+@dataclass
+class Load:
+    """What one closed-loop load measured."""
+
+    agents: int
+    elapsed_s: float
+    stats: dict[str, list[float]]
+    lag: dict[str, dict[str, Any]]
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.stats.items() if k not in ("get", "post")}
+
+    @property
+    def accepted_per_s(self) -> float:
+        return self.outcomes.get("accepted", 0) / self.elapsed_s
+
+    @property
+    def lag_worst(self) -> tuple[float, float, float]:
+        """The highest p50, p95, p99 over the three nodes (each node's own percentiles)."""
+        known = [v for v in self.lag.values() if v.get("count")]
+        if not known:
+            return (float("nan"),) * 3
+        p50, p95, p99 = (max(float(v[q]) for v in known) for q in ("p50", "p95", "p99"))
+        return p50, p95, p99
+
+
+# -- where it runs ------------------------------------------------------------------------
+@contextlib.contextmanager
+def lan_target(root: Path) -> Iterator[Target]:
+    """A launcher stack without the dashboard, on free ports, the rate limit out of the way."""
+    config = StackConfig(
+        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), dashboard=False
+    )
+    stack = Stack(config)
+    try:
+        stack.up(report=lambda line: None)
+        postgres = stack.get("postgres-a").cluster  # type: ignore[attr-defined]
+        yield Target(
+            stack.balancer_url,
+            {name: f"http://127.0.0.1:{stack.node(name).port}" for name in NODES},
+            stack.secrets.agent_tokens,
+            postgres,
+        )
+    finally:
+        stack.down(report=lambda line: None)
+
+
+@contextlib.contextmanager
+def wan_target(root: Path, profile: Profile) -> Iterator[Target]:
+    """The fault suite's cluster (nodes, their databases, nginx) with `profile`'s delays."""
+    cluster = FaultCluster(root / "cluster", profile=profile)
+    # the fault suite hands out eight agent tokens; the benchmark needs fifty, one per client
+    cluster.tokens.update({f"agent-{n}": os.urandom(12).hex() for n in range(1, max(LOADS) + 1)})
+    with cluster:
+        yield Target(
+            cluster.balancer_url,
+            {name: cluster.node_url(name) for name in NODES},
+            cluster.tokens,
+            cluster.postgres["a"],
+        )
+
+
+# -- pgbench ------------------------------------------------------------------------------
+@dataclass
+class Pgbench:
+    clients: int
+    tps: float
+    latencies_ms: list[float]
+
+
+def pgbench_script(head_text: str) -> str:
+    """One accepted edit's statements, as the node runs them in one transaction."""
+    text = head_text.replace("'", "''")
+    op_body = (
+        '{"edit_id": "00000000-0000-0000-0000-000000000000", "kind": "edit", '
+        '"document_id": "bench", "origin": 0, "seq": 1, "ts": 1700000000000, '
+        '"agent_id": "agent-1", "tokens_used": 100, "text": "правка агента", "topic": "", '
+        '"reason": "", "position": "10:14", "base_version": 1, "left": [0, 9], '
+        '"first": [0, 10], "last": [0, 13], "seen": [[0, 1], [1, 1], [2, 1]]}'
+    )
+    event = (
+        '{"event_type": "edit_applied", "event_id": "edit_applied:bench:x", '
+        '"timestamp": "2024-01-01T00:00:00Z", "agent_id": "agent-1", "version": 2, '
+        '"tokens": 100, "metadata": {"edit_id": "x", "node": "a", "latency_ms": 0, '
+        '"budget_used": 100, "budget_limit": 15000000}}'
+    )
+    return f"""\\set key random(1000, 9000000000000000)
+\\set seq random(1, 2000000000)
+BEGIN;
+SELECT limit_tokens FROM token_budget WHERE id = 1 FOR UPDATE;
+INSERT INTO ops (version_key, origin, seq, edit_id, document_id, kind, body)
+  VALUES (:key, 0, :seq, gen_random_uuid()::text, 'bench', 'edit', '{op_body}')
+  ON CONFLICT DO NOTHING;
+INSERT INTO edits (edit_id, document_id, agent_id, proposed_text, position, tokens_used,
+  status, created_at, node, version_key, base_version, reason)
+  VALUES (gen_random_uuid(), 'bench', 'agent-1', 'правка агента', '10:14', 100,
+  'accepted', now(), 0, :key, 1, '')
+  ON CONFLICT (edit_id, document_id) DO UPDATE SET status = excluded.status,
+  node = excluded.node, version_key = excluded.version_key, reason = '';
+UPDATE token_budget SET total_tokens = total_tokens + 100 WHERE id = 1;
+INSERT INTO documents (version_key, version, document_id, text, timestamp, edit_id)
+  VALUES (:key, 2, 'bench', NULL, now(), gen_random_uuid())
+  ON CONFLICT (version_key) DO UPDATE SET version = excluded.version;
+UPDATE documents SET text = NULL WHERE version_key =
+  (SELECT max(version_key) FROM documents WHERE version_key < :key) AND version % 100 <> 0;
+UPDATE documents SET text = '{text}' WHERE version_key = :key;
+INSERT INTO outbox (destination, version_key, payload)
+  VALUES ('peer-1', :key, NULL), ('peer-2', :key, NULL), ('analytics', NULL, '{event}');
+END;
+"""
+
+
+def run_pgbench(
+    postgres: PostgresCluster, work: Path, head_text: str, *, clients: int, seconds: float
+) -> Pgbench:
+    """pgbench on a schema-only copy of the node's database, in the node's own server."""
+    postgres.drop_database(PGBENCH_DATABASE)
+    postgres.create_database(PGBENCH_DATABASE)
+    connection = ["-h", "127.0.0.1", "-p", str(postgres.port), "-U", SUPERUSER]
+    schema = subprocess.run(
+        [str(postgres.bin_dir / "pg_dump"), "--schema-only", *connection, DATABASE],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    postgres.run_sql(schema, database=PGBENCH_DATABASE)
+    postgres.run_sql(
+        "INSERT INTO token_budget (id, total_tokens, limit_tokens) VALUES (1, 0, 15000000)",
+        database=PGBENCH_DATABASE,
+    )
+    script = work / "edit.sql"
+    script.write_text(pgbench_script(head_text))
+    logs = work / "pgbench-log"
+    result = subprocess.run(
+        [
+            str(postgres.bin_dir / "pgbench"),
+            *connection,
+            "--no-vacuum",
+            f"--file={script}",
+            f"--client={clients}",
+            f"--jobs={min(clients, os.cpu_count() or 1)}",
+            f"--time={max(1, round(seconds))}",
+            "--log",
+            f"--log-prefix={logs}",
+            PGBENCH_DATABASE,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"pgbench failed:\n{result.stdout}\n{result.stderr}")
+    found = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
+    if found is None:
+        raise RuntimeError(f"no tps in pgbench's output:\n{result.stdout}")
+    latencies = [
+        int(line.split()[2]) / 1000
+        for log in work.glob("pgbench-log*")
+        for line in log.read_text().splitlines()
+        if line.strip()
+    ]
+    postgres.drop_database(PGBENCH_DATABASE)
+    return Pgbench(clients, float(found[1]), latencies)
+
+
+# -- HTTP load ----------------------------------------------------------------------------
+async def init_document(http: httpx.AsyncClient, target: Target, text: str) -> None:
+    """A fresh document, then wait until every node shows it (edits name no document)."""
+    response = await http.post(
+        f"{target.balancer_url}/api/document/init",
+        json={"topic": TOPIC, "initial_text": text},
+        headers={"Authorization": f"Bearer {target.tokens['operator']}"},
+    )
+    response.raise_for_status()
+    document_id = response.json()["document_id"]
+    deadline = time.monotonic() + 15
+    for url in target.node_urls.values():
+        while (await http.get(f"{url}/api/document/current")).json()["document_id"] != document_id:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the new document did not reach every node in 15 s")
+            await asyncio.sleep(0.05)
+
+
+async def node_lags(http: httpx.AsyncClient, target: Target) -> dict[str, dict[str, Any]]:
+    """Each node's replication lag percentiles, once its outbox to the peers has drained."""
+    deadline = time.monotonic() + 30
+    while True:
+        views = {
+            name: (await http.get(f"{url}/api/node")).json()
+            for name, url in target.node_urls.items()
+        }
+        pending = sum(
+            depth
+            for view in views.values()
+            for destination, depth in view["outbox"].items()
+            if destination.startswith("peer")
+        )
+        if pending == 0 or time.monotonic() > deadline:
+            return {name: view["replication_lag_ms"] for name, view in views.items()}
+        await asyncio.sleep(0.1)
+
+
+async def run_load(http: httpx.AsyncClient, target: Target, agents: int, seconds: float) -> Load:
+    stats: dict[str, list[float]] = {"get": [], "post": []}
+    started = time.monotonic()
+    until = started + seconds
+    await asyncio.gather(
+        *(
+            client_loop(
+                http,
+                target.balancer_url,
+                n,
+                until,
+                stats,
+                token=target.tokens[f"agent-{n}"],
+            )
+            for n in range(1, agents + 1)
+        )
+    )
+    elapsed = time.monotonic() - started
+    return Load(agents, elapsed, stats, await node_lags(http, target))
+
+
+async def run_loads(target: Target, seconds: float, loads: tuple[int, ...]) -> list[Load]:
+    limits = httpx.Limits(max_connections=max(loads) + 10)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        results = []
+        for agents in loads:
+            await init_document(http, target, INITIAL_TEXT)  # the same start for every load
+            await run_load(http, target, agents, min(2.0, seconds))  # warm-up, not reported
+            results.append(await run_load(http, target, agents, seconds))
+        return results
+
+
+# -- the report ---------------------------------------------------------------------------
+def ms(values: tuple[float, float, float]) -> str:
+    return "  ".join(f"{v:7.1f}" for v in values)
+
+
+def report(profile: Profile, seconds: float, pgbench: Pgbench, loads: list[Load]) -> None:
+    load1, load2, load15 = os.getloadavg()
+    print(f"\nChorus cluster benchmark — {profile.describe()}")
+    print(
+        f"{seconds:g} s per load, {os.cpu_count()} CPUs, load average "
+        f"{load1:.2f} {load2:.2f} {load15:.2f}; every figure in ms unless named"
+    )
+    print(f"{'':34} {'n':>7} {'per s':>8}  {'p50':>7}  {'p95':>7}  {'p99':>7}")
+    print(
+        f"{'pgbench edit transaction, ' + str(pgbench.clients) + ' clients':34} "
+        f"{len(pgbench.latencies_ms):7d} {pgbench.tps:8.1f}  {ms(quantiles(pgbench.latencies_ms))}"
+    )
+    for load in loads:
+        posts, gets = load.stats["post"], load.stats["get"]
+        print(
+            f"{f'POST /api/edits, {load.agents} agents':34} {len(posts):7d} "
+            f"{len(posts) / load.elapsed_s:8.1f}  {ms(quantiles(posts))}"
+        )
+        print(
+            f"{f'GET /api/document/current, {load.agents}':34} {len(gets):7d} "
+            f"{len(gets) / load.elapsed_s:8.1f}  {ms(quantiles(gets))}"
+        )
+        print(
+            f"{f'replication lag (worst node), {load.agents}':34} "
+            f"{sum(int(v.get('count') or 0) for v in load.lag.values()):7d} {'':8}  "
+            f"{ms(load.lag_worst)}"
+        )
+    for load in loads:
+        per_node = ", ".join(
+            f"{name} {v['p50']}/{v['p95']}/{v['p99']} (n={v['count']})"
+            for name, v in load.lag.items()
+        )
+        print(f"outcomes at {load.agents}: {load.outcomes}; lag p50/p95/p99 by node: {per_node}")
+    low, high = loads[0], loads[-1]
+    post_p95 = [quantiles(load.stats["post"])[1] for load in (low, high)]
+    post_mean = [sum(load.stats["post"]) / len(load.stats["post"]) for load in (low, high)]
+    print("\nratios")
+    print(
+        f"  POST throughput at {high.agents} / pgbench tps: "
+        f"{len(high.stats['post']) / high.elapsed_s / pgbench.tps:.1%} (accepted only: "
+        f"{high.accepted_per_s / pgbench.tps:.1%}; aim ≥ 25 %)"
+    )
+    print(
+        f"  POST latency {high.agents} vs {low.agents} agents: "
+        f"p95 ×{post_p95[1] / post_p95[0]:.2f}, mean ×{post_mean[1] / post_mean[0]:.2f} (spec ≤ 2×)"
+    )
+    print(
+        f"  at {high.agents} agents: POST p95 {post_p95[1]:.1f} ms (aim ≤ 20), GET p95 "
+        f"{quantiles(high.stats['get'])[1]:.1f} ms (aim ≤ 5), lag p99 "
+        f"{high.lag_worst[2]:.0f} ms (aim ≤ 100)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=("lan", "wan"), default="lan")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per load (default 20)")
+    parser.add_argument(
+        "--agents",
+        default=",".join(map(str, LOADS)),
+        help="the loads, comma-separated (default 10,50; at most 50)",
+    )
+    parser.add_argument("--pgbench-clients", type=int, default=8)
+    args = parser.parse_args()
+    loads = tuple(int(n) for n in args.agents.split(","))
+    if not loads or not all(1 <= n <= max(LOADS) for n in loads):
+        parser.error(f"--agents: each load between 1 and {max(LOADS)}")
+    profile = profile_named(args.profile)
+    root = Path(tempfile.mkdtemp(prefix="chorus-cluster-bench-"))
+    root.chmod(0o755)  # the PostgreSQL servers run as the postgres user when we are root
+    try:
+        print(f"starting the {profile.name} cluster in {root} …", flush=True)
+        target_of = lan_target(root) if profile.name == "lan" else wan_target(root, WAN)
+        with target_of as target:
+            print(f"pgbench, {args.seconds:g} s …", flush=True)
+            pgbench = run_pgbench(
+                target.postgres,
+                root,
+                INITIAL_TEXT,
+                clients=args.pgbench_clients,
+                seconds=args.seconds,
+            )
+            print(f"HTTP loads {loads}, {args.seconds:g} s each …", flush=True)
+            results = asyncio.run(run_loads(target, args.seconds, loads))
+        report(profile, args.seconds, pgbench, results)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
