@@ -422,7 +422,12 @@ async def test_every_agent_stops_when_the_budget_is_exhausted(
     metrics = await wait_for(exceeded, 15, "budget_exceeded in the analytics metrics")
     refused = await client.post(
         "/api/edits",
-        json={"agent_id": "agent-1", "proposed_text": " Ещё.", "position": "end", "tokens_used": 1},
+        json={
+            "agent_id": "agent-1",
+            "proposed_text": " Ещё.",
+            "position": "end",
+            "tokens_used": 20_001,  # more than the whole headroom
+        },
         headers=stack.secrets.bearer("agent-1"),
     )
     assert refused.status_code == 429
