@@ -19,10 +19,12 @@ torn down at the end. Prints numbers and the ratios to the aims; asserts nothing
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -286,7 +288,9 @@ async def run_load(http: httpx.AsyncClient, target: Target, agents: int, seconds
     return Load(agents, elapsed, stats, await node_lags(http, target))
 
 
-async def run_loads(target: Target, seconds: float, loads: tuple[int, ...]) -> list[Load]:
+async def run_loads(
+    target: Target, seconds: float, loads: tuple[int, ...]
+) -> tuple[list[Load], bool]:
     limits = httpx.Limits(max_connections=max(loads) + 10)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         results = []
@@ -294,7 +298,23 @@ async def run_loads(target: Target, seconds: float, loads: tuple[int, ...]) -> l
             await init_document(http, target, INITIAL_TEXT)  # the same start for every load
             await run_load(http, target, agents, min(2.0, seconds))  # warm-up, not reported
             results.append(await run_load(http, target, agents, seconds))
-        return results
+        return results, await texts_agree(http, target)
+
+
+async def texts_agree(http: httpx.AsyncClient, target: Target) -> bool:
+    """Whether the three nodes show byte-identical text (waiting up to 30 s for replication)."""
+    deadline = time.monotonic() + 30
+    while True:
+        digests = {
+            name: hashlib.sha256(
+                (await http.get(f"{url}/api/document/current")).json()["text"].encode()
+            ).hexdigest()
+            for name, url in target.node_urls.items()
+        }
+        if len(set(digests.values())) == 1 or time.monotonic() > deadline:
+            print(f"texts: {', '.join(f'{n} {d[:16]}' for n, d in digests.items())}")
+            return len(set(digests.values())) == 1
+        await asyncio.sleep(0.2)
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -355,7 +375,7 @@ def report(profile: Profile, seconds: float, pgbench: Pgbench, loads: list[Load]
     )
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=("lan", "wan"), default="lan")
     parser.add_argument("--seconds", type=float, default=20.0, help="per load (default 20)")
@@ -385,11 +405,13 @@ def main() -> None:
                 seconds=args.seconds,
             )
             print(f"HTTP loads {loads}, {args.seconds:g} s each …", flush=True)
-            results = asyncio.run(run_loads(target, args.seconds, loads))
+            results, agree = asyncio.run(run_loads(target, args.seconds, loads))
         report(profile, args.seconds, pgbench, results)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    print(f"three nodes byte-identical after the loads: {agree}")
+    return 0 if agree else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

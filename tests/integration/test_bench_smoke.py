@@ -1,0 +1,40 @@
+"""The benchmark commands stay runnable: a short run of each, checking correctness only.
+
+`bench.cluster_bench` for 2 s at 5 agents on the LAN profile (the three nodes must end
+byte-identical), and `bench.stress` with 10 agents until 40 accepted edits with a node killed
+halfway (identical texts, analytics = accepted edits, no agent stuck). Timings are printed by
+the commands, never asserted.
+"""
+
+import subprocess
+import sys
+
+from launcher.state import REPO_ROOT
+
+
+def run_module(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_cluster_bench_runs_and_the_nodes_agree() -> None:
+    out = run_module("bench.cluster_bench", "--profile", "lan", "--seconds", "2", "--agents", "5")
+    assert "three nodes byte-identical after the loads: True" in out
+    assert "pgbench edit transaction" in out
+
+
+def test_stress_keeps_every_check_with_a_node_killed() -> None:
+    out = run_module(
+        "bench.stress", "--agents", "10", "--edits", "40", "--rate", "6000r/m", "--down-s", "1"
+    )
+    assert "all checks passed" in out
+    assert "kill -9 node" in out
