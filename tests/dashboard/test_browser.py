@@ -11,18 +11,14 @@ from the cluster view and see it go red and come back. Every screen leaves a scr
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from launcher.components import ProcessComponent
-from launcher.config import Ports, RateLimit
-from launcher.stack import FRONTEND, Stack, StackConfig
-from launcher.state import StateDir
+from launcher.stack import FRONTEND, Stack
+from tests.integration.conftest import running_stack
 
-HIGH_RATE = "6000r/m"
 SCREENS = (
     "init",
     "document",
@@ -39,15 +35,8 @@ PLAYWRIGHT_TIMEOUT_S = 780
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    root = Path(tempfile.mkdtemp(prefix="chorus-test-dashboard-"))
-    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
-    running = Stack(StackConfig(StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE)))
-    try:
-        running.up(report=print)
+    with running_stack("chorus-test-dashboard-") as running:
         yield running
-    finally:
-        running.down(report=lambda line: None)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.mark.timeout(900)

@@ -7,7 +7,9 @@ rate-limit test runs a second nginx at the spec's 10r/m in front of the same ser
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,12 +20,14 @@ from launcher.state import StateDir
 HIGH_RATE = "6000r/m"
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    root = Path(tempfile.mkdtemp(prefix="chorus-test-stack-"))
+@contextmanager
+def running_stack(prefix: str, **options: Any) -> Iterator[Stack]:
+    """A whole stack on free ports in a temporary directory, at the high rate limit; down and
+    removed on exit. `options` go to `StackConfig` (budget_limit, dashboard)."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
     config = StackConfig(
-        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), dashboard=False
+        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), **options
     )
     running = Stack(config)
     try:
@@ -32,3 +36,9 @@ def stack() -> Iterator[Stack]:
     finally:
         running.down(report=lambda line: None)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    with running_stack("chorus-test-stack-", dashboard=False) as running:
+        yield running

@@ -14,12 +14,9 @@ lower the limit in the nodes' databases, as an operator would).
 
 import asyncio
 import re
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,11 +27,9 @@ from agents.roles import resolve
 from agents.runner import open_clients
 from agents.simulator import MODEL_ID, _banks
 from agents.simulator._editor import sentence_spans
-from launcher.config import Ports, RateLimit
-from launcher.stack import Stack, StackConfig
-from launcher.state import StateDir
+from launcher.stack import Stack
 
-from .conftest import HIGH_RATE
+from .conftest import running_stack
 from .support import (
     analytics_total,
     edit_counts,
@@ -51,22 +46,8 @@ RUN_S = 18.0
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    root = Path(tempfile.mkdtemp(prefix="chorus-test-agents-"))
-    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
-    config = StackConfig(
-        StateDir(root / "state"),
-        Ports.free(),
-        RateLimit.parse(HIGH_RATE),
-        budget_limit=BUDGET,
-        dashboard=False,
-    )
-    running = Stack(config)
-    try:
-        running.up(report=print)
+    with running_stack("chorus-test-agents-", budget_limit=BUDGET, dashboard=False) as running:
         yield running
-    finally:
-        running.down(report=lambda line: None)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -272,12 +253,17 @@ def test_readability_check_finds_what_it_looks_for() -> None:
     assert readability_problems('Мы" учимся.', words) == ['an odd number of "']
 
 
+async def start_on_ai_history(client: httpx.AsyncClient, stack: Stack, agents: int) -> None:
+    """A fresh document on the demo topic with the spec's budget, and `agents` agents on it."""
+    await set_budget_limit(stack, 15_000_000)
+    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
+    await start_agents(client, stack, count=agents)
+
+
 async def test_ten_agents_and_200_edits_leave_readable_russian(
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
-    await set_budget_limit(stack, 15_000_000)
-    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
-    await start_agents(client, stack, count=10)
+    await start_on_ai_history(client, stack, 10)
     started = time.monotonic()
     try:
         await wait_for(
@@ -363,9 +349,7 @@ async def test_conflict_rate_with_and_without_claims(
 async def test_agents_keep_working_when_a_node_is_killed(
     stack: Stack, client: httpx.AsyncClient
 ) -> None:
-    await set_budget_limit(stack, 15_000_000)
-    await init(client, stack, AI_DOCUMENT, topic="История искусственного интеллекта")
-    await start_agents(client, stack, count=5)
+    await start_on_ai_history(client, stack, 5)
     node = stack.node("b")
     try:
         await wait_for(lambda: _at_least(client, 5), 60, "five accepted edits before the fault")
