@@ -82,9 +82,9 @@ _BUCKETS = text(f"""
 SELECT
   least(
     floor((extract(epoch FROM timestamp)::float8 - CAST(:origin AS float8))
-          / CAST(:width AS float8))::int,
-    CAST(:last AS int)
-  ) AS bucket,
+          / CAST(:width AS float8)),
+    CAST(:last AS float8)
+  )::int AS bucket,  -- capped before the cast: an event stamped far ahead overflowed int
   count(*) AS edits,
   coalesce(sum(tokens), 0) AS tokens,
   count(DISTINCT agent_id) AS agents,

@@ -10,7 +10,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
+"""PostgreSQL refusing a character: NUL (U+0000) in text, `\\u0000` in JSONB."""
 
 
 class ApiError(Exception):
@@ -73,6 +77,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, body = validation_body(exc)
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    async def _unstorable(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+        # Input PostgreSQL cannot hold is the client's mistake (422), not a server error;
+        # every other database error goes on as before (a 500, logged).
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if sqlstate not in UNSTORABLE_TEXT_SQLSTATES:
+            raise exc
+        message = "the request holds a NUL character (\\u0000), which cannot be stored; remove it"
+        return JSONResponse({"error": "invalid_text", "message": message}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -68,7 +68,7 @@ async def post_edit(
 async def list_edits(
     node: NodeDep,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=2**31 - 1),  # beyond PostgreSQL's integer: a 500
     status: str | None = Query(default=None, pattern="^(accepted|rejected|superseded|pending)$"),
     agent_id: str | None = Query(default=None, max_length=100),
 ) -> EditPage:
