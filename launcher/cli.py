@@ -7,6 +7,8 @@
     status                    one line per component; exit status 1 if one is not healthy
     logs [service] [-n N]     the tail of a component's log (all of them without a name)
     node ACTION a|b|c         stop, start, kill (SIGKILL), freeze (SIGSTOP), thaw (SIGCONT)
+    scenario 1..7|all         replay the spec's user scenarios on the running system, each
+                              with a timeline of what happened
 
 Ports default to fixed values (nginx 8080, nodes 8101-8103, ...) and are overridden by
 `CHORUS_<NAME>_PORT`; `up` saves what it used in the state directory, and the other
@@ -20,7 +22,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from . import demo
+from . import demo, scenarios
 from .components import Component
 from .config import Ports, rate_limit_from_env
 from .node_actions import NODE_ACTIONS, NodeAction, NotRunningError, act
@@ -60,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     node = commands.add_parser("node", help="act on one text node")
     node.add_argument("action", choices=NODE_ACTIONS)
     node.add_argument("letter", choices=("a", "b", "c"), metavar="a|b|c")
+    scenario = commands.add_parser(
+        "scenario", help="replay a spec scenario on the running system, with a timeline"
+    )
+    scenario.add_argument("which", choices=(*scenarios.SCENARIOS, "all"), metavar="1..7|all")
     commands.add_parser("help", help="show this help")
     return parser
 
@@ -171,6 +177,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return status(stack)
         if args.command == "logs":
             return logs(stack, args.service, args.lines)
+        if args.command == "scenario":
+            scenarios.run(stack, args.which, say)
+            return 0
         return node(stack, args.action, args.letter)
     except ERRORS as exc:
         print(f"chorus {args.command}: error: {exc}", file=sys.stderr)
