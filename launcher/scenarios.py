@@ -315,8 +315,12 @@ def replication(s: Scenario) -> None:
                 raise ScenarioError(f"nodes {sorted(pending)} did not get the edit in 20 s")
     s.log(f"acknowledged to the client by: {', '.join(body['acknowledged_by']) or '-'}")
     state = s.get(f"/nodes/{origin}/api/node")
+    now_ms = time.time() * 1000
     peers = ", ".join(
-        f"{p}: last ack {v.get('last_ack_ms')} ms" for p, v in sorted(state["peers"].items())
+        f"{p}: last ack {now_ms - v['last_ack_ms']:.0f} ms ago, failing {v.get('failing', 0)}"
+        if isinstance(v.get("last_ack_ms"), int | float)
+        else f"{p}: no ack yet"
+        for p, v in sorted(state["peers"].items())
     )
     s.log(f"node {origin} peers: {peers}")
     view = s.wait_identical()
@@ -453,7 +457,8 @@ def viewing(s: Scenario) -> None:
     agents = s.agents()
     s.log(f"GET /api/agents: {agents['count']} agents, running: {agents['running']}")
     ports = s.stack.config.ports
-    s.log(f"the dashboard shows all of this at http://127.0.0.1:{ports.dashboard}")
+    off = "" if s.stack.config.dashboard else " (not part of this stack)"
+    s.log(f"the dashboard shows all of this at http://127.0.0.1:{ports.dashboard}{off}")
 
 
 RUNS: dict[str, Callable[[Scenario], None]] = {
