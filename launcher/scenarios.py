@@ -317,7 +317,7 @@ def replication(s: Scenario) -> None:
     state = s.get(f"/nodes/{origin}/api/node")
     now_ms = time.time() * 1000
     peers = ", ".join(
-        f"{p}: last ack {now_ms - v['last_ack_ms']:.0f} ms ago, failing {v.get('failing', 0)}"
+        f"{p}: last ack {now_ms - v['last_ack_ms']:.0f} ms ago, failing {v.get('failing') or 0}"
         if isinstance(v.get("last_ack_ms"), int | float)
         else f"{p}: no ack yet"
         for p, v in sorted(state["peers"].items())
