@@ -10,7 +10,8 @@ operation the database lost. Readers see `view`, the last committed state.
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +93,8 @@ class TextNode:
         self.now_ms = now_ms
         self.replica = Replica(settings.node, now_ms)
         self.lock = asyncio.Lock()
+        """Taken through `locked()`: every change, and every read of the whole op set."""
+        self._loaded = False
         self.view = View(None, "", 0, 0, "", iso(now_ms()))
         self.committed: Callable[[], None] = lambda: None  # the replicator's wake-up call
         self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
@@ -105,7 +108,17 @@ class TextNode:
         replica = Replica(self.settings.node, self.now_ms)
         replica.receive(held)
         self.replica = replica
+        self._loaded = True
         self._publish()
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        """The node lock, with the replica first rebuilt from the database if a failed
+        transaction could not reload it (DatabaseUnavailableError while it still cannot)."""
+        async with self.lock:
+            if not self._loaded:
+                await self.load()
+            yield
 
     # -- reading -----------------------------------------------------------------------
     async def budget(self) -> tuple[int, int | None]:
@@ -141,7 +154,7 @@ class TextNode:
     async def init_document(self, *, topic: str, text: str, edit_id: str | None = None) -> Op:
         """Start a new document on every node: a replicated, totally ordered operation."""
         edit_id = edit_id or str(uuid.uuid4())
-        async with self.lock:
+        async with self.locked():
             held = self.replica.opset.held(edit_id)
             if held is not None:
                 return held
@@ -171,7 +184,7 @@ class TextNode:
         held = self.replica.opset.held(edit_id)
         if held is not None:
             return self.outcome(held, new=False)
-        async with self.lock:
+        async with self.locked():
             held = self.replica.opset.held(edit_id)
             if held is not None:
                 return self.outcome(held, new=False)
@@ -205,7 +218,7 @@ class TextNode:
         """Take operations from a peer (idempotent); return how many were new."""
         if all(op.key in self.replica.opset for op in ops):
             return 0
-        async with self.lock:
+        async with self.locked():
             fresh = [op for op in ops if op.key not in self.replica.opset]
             if fresh:
                 await self._transaction(
@@ -244,8 +257,15 @@ class TextNode:
                 swapped = any(added == Added.SWAPPED for _, added in results)
                 await self._persist(conn, before, new_ops, swapped=swapped, local=local)
         except BaseException:
-            if changed:
-                await asyncio.shield(self.load())  # memory must not keep what was not committed
+            if changed:  # memory must not keep what was not committed
+                try:
+                    await asyncio.shield(self.load())
+                except DatabaseUnavailableError:
+                    # Nor serve it until the database answers again: an empty replica holds
+                    # no edit (a retry is not told "accepted", a peer is sent nothing), and
+                    # `locked()` rebuilds it first. Readers keep the last committed view.
+                    self.replica = Replica(self.settings.node, self.now_ms)
+                    self._loaded = False
             raise
         self._publish()
         self.committed()

@@ -8,9 +8,13 @@ import pytest
 
 from launcher.postgres_cluster import PostgresCluster
 from text_node import create_app
+from text_node.errors import DatabaseUnavailableError
 
 from ..conftest import new_cluster
 from .conftest import agent, init, node_settings
+
+
+LOST = "0b7a3c52-5f0e-4d9b-9f6e-2f1c3d4e5a6b"
 
 
 @pytest.fixture
@@ -42,6 +46,46 @@ async def test_database_down_gives_503_and_health_says_so(own_cluster: PostgresC
         assert (await client.get("/api/document/current")).json()["version"] == 1
         own_cluster.start()
         assert (await client.get("/health")).status_code == 200
+        accepted = await client.post("/api/edits", json=body, headers=agent(1))
+        assert accepted.status_code == 201
+        assert accepted.json()["version"] == 2
+
+
+async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(
+    own_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(node_settings(own_cluster.dsn("node"), connect_timeout_s=1))
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://node.test") as client,
+    ):
+        await init(client)
+        node = app.state.node
+        persist = node._persist
+
+        async def database_dies_mid_transaction(*args: object, **kwargs: object) -> None:
+            own_cluster.stop()  # the commit fails, and so does the reload after it
+            raise DatabaseUnavailableError("connection lost")
+
+        monkeypatch.setattr(node, "_persist", database_dies_mid_transaction)
+        body = {
+            "agent_id": "agent-1",
+            "proposed_text": "!",
+            "position": "end",
+            "tokens_used": 1,
+            "edit_id": LOST,
+        }
+        first = await client.post("/api/edits", json=body, headers=agent(1))
+        assert first.status_code == 503
+        monkeypatch.setattr(node, "_persist", persist)
+        # The edit never reached the database: a retry must not be told it was accepted,
+        # and a peer must not be sent it.
+        retry = await client.post("/api/edits", json=body, headers=agent(1))
+        assert retry.status_code == 503
+        assert node.replica.opset.held(LOST) is None
+        assert (await client.get("/api/document/current")).json()["version"] == 1
+        own_cluster.start()
         accepted = await client.post("/api/edits", json=body, headers=agent(1))
         assert accepted.status_code == 201
         assert accepted.json()["version"] == 2

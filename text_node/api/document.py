@@ -47,7 +47,7 @@ async def versions(
     offset: int = Query(default=0, ge=0),
 ) -> VersionList:
     """Versions of the current document, newest first, with the edit that made each."""
-    async with node.lock:
+    async with node.locked():
         fold = node.fold()
         newest = fold.version - offset
         entries = []
@@ -72,7 +72,7 @@ async def versions(
 @router.get("/versions/{version}", response_model=DocumentResponse)
 async def version(version: int, node: NodeDep, settings: SettingsDep) -> DocumentResponse:
     """The text of any version (replayed from the op set)."""
-    async with node.lock:
+    async with node.locked():
         fold = node.fold()
         if not 1 <= version <= fold.version:
             raise InvalidPosition("version", f"must be between 1 and {fold.version}")

@@ -60,7 +60,7 @@ async def catch_up(
             "give exactly one of since_version and watermark",
             field="since_version",
         )
-    async with node.lock:
+    async with node.locked():
         opset = node.replica.opset
         if watermark is not None:
             ops = opset.missing(_parse_watermark(watermark))
