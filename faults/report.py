@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,9 +21,8 @@ from typing import Any
 
 import httpx
 
-from .workload import TAG_CLOSE, TAG_OPEN, Status, Workload
+from .workload import TAG, Status, Workload
 
-_TAG = re.compile(re.escape(TAG_OPEN) + r"\d+\.\d+" + re.escape(TAG_CLOSE))
 CONVERGE_LIMIT_S = 3.0
 
 
@@ -125,7 +123,7 @@ def judge(reads: list[NodeRead], workload: Workload) -> Verdict:
         verdict.lost += [f"{read.name}:{e}" for e in sorted(ok - held_set)]
         verdict.duplicates += [f"{read.name}:{e}" for e, n in Counter(held).items() if n > 1]
         verdict.duplicates += [
-            f"{read.name}:{tag}" for tag, n in Counter(_TAG.findall(read.text)).items() if n > 1
+            f"{read.name}:{tag}" for tag, n in Counter(TAG.findall(read.text)).items() if n > 1
         ]
         verdict.invented += [f"{read.name}:{e}" for e in sorted(held_set - issued - initial)]
         verdict.contradicted += [f"{read.name}:{e}" for e in sorted(held_set & failed)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import re
 import time
 import uuid
 from collections import Counter
@@ -33,6 +34,8 @@ Status = Literal["ok", "failed", "indeterminate"]
 RETRIABLE = frozenset({429, 502, 503, 504})
 WORDS = ("мир", "текст", "агент", "правка", "узел", "версия", "документ", "история", "тема")
 TAG_OPEN, TAG_CLOSE = "⟦", "⟧"
+TAG = re.compile(re.escape(TAG_OPEN) + r"\d+\.\d+" + re.escape(TAG_CLOSE))
+DELETE_SPAN = 200
 
 
 @dataclass
@@ -147,11 +150,20 @@ class Workload:
             body |= {"position": "end", "proposed_text": f" {tag}"}
             return body, Outcome(edit_id, "append", tag)
         body["base_version_key"] = current["version_key"]
+        # Deletes and replacements never cut a tag: a cut could join two halves into a tag
+        # that exists elsewhere and pass for a duplicate application.
+        tags = [m.span() for m in TAG.finditer(text)]
         if len(text) > self.config.max_text and roll < 0.85:
-            start = rng.randrange(len(text) - 200)
-            body |= {"position": f"{start}:{start + 200}", "proposed_text": ""}
-            return body, Outcome(edit_id, "delete", None)
-        start = rng.randrange(len(text) - 3)
+            span = _whole_tags(rng, text, tags)
+            if span is not None:
+                body |= {"position": f"{span[0]}:{span[1]}", "proposed_text": ""}
+                return body, Outcome(edit_id, "delete", None)
+        start = _outside_tags(rng, len(text), tags, width=3)
+        if start is None:
+            tag = f"{TAG_OPEN}{n}.{count}{TAG_CLOSE}"
+            body |= {"position": "end", "proposed_text": f" {tag}"}
+            del body["base_version_key"]
+            return body, Outcome(edit_id, "append", tag)
         body |= {"position": f"{start}:{start + 3}", "proposed_text": rng.choice(WORDS)}
         return body, Outcome(edit_id, "replace", None)
 
@@ -195,3 +207,32 @@ class Workload:
             outcome.status = "indeterminate"
         else:
             outcome.status = "failed"
+
+
+def _whole_tags(
+    rng: random.Random, text: str, tags: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """A span of whole consecutive tags (with the space before the first), at most
+    DELETE_SPAN characters; None when the text has no tag."""
+    if not tags:
+        return None
+    first = last = rng.randrange(len(tags))
+    while last + 1 < len(tags) and tags[last + 1][1] - tags[first][0] <= DELETE_SPAN:
+        last += 1
+    start = tags[first][0]
+    if start > 0 and text[start - 1] == " ":
+        start -= 1
+    return start, tags[last][1]
+
+
+def _outside_tags(
+    rng: random.Random, length: int, tags: list[tuple[int, int]], *, width: int
+) -> int | None:
+    """A random start of `width` characters that touch no tag; None after 20 misses."""
+    if length <= width:
+        return None
+    for _ in range(20):
+        start = rng.randrange(length - width)
+        if all(end <= start or start + width <= begin for begin, end in tags):
+            return start
+    return None
