@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCharts import (
+    QAbstractAxis,
+    QAbstractSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -37,6 +39,21 @@ def _top(values: Sequence[float]) -> float:
     return max(1.0, max(values, default=0.0) * 1.15)
 
 
+def _attach_axes(
+    chart: QChart, series: QAbstractSeries, x_axis: QAbstractAxis, y_title: str
+) -> QValueAxis:
+    """Put `x_axis` at the bottom and a new whole-number value axis titled `y_title` on the
+    left of `chart`, both attached to `series`; the value axis."""
+    y_axis = QValueAxis()
+    y_axis.setTitleText(y_title)
+    y_axis.setLabelFormat("%.0f")
+    chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(x_axis)
+    series.attachAxis(y_axis)
+    return y_axis
+
+
 class TimeLineChart:
     """A `QLineSeries` over a date-time x axis."""
 
@@ -48,13 +65,7 @@ class TimeLineChart:
         self.x_axis = QDateTimeAxis()
         self.x_axis.setFormat("HH:mm")
         self.x_axis.setTickCount(7)
-        self.y_axis = QValueAxis()
-        self.y_axis.setTitleText(y_title)
-        self.y_axis.setLabelFormat("%.0f")
-        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.series.attachAxis(self.x_axis)
-        self.series.attachAxis(self.y_axis)
+        self.y_axis = _attach_axes(self.chart, self.series, self.x_axis, y_title)
         self.view = _view(self.chart)
 
     def set_points(self, points: Sequence[TimePoint], *, date_format: str = "HH:mm") -> None:
@@ -83,13 +94,7 @@ class BucketBarChart:
         self.chart.addSeries(self.series)
         self.x_axis = QBarCategoryAxis()
         self.x_axis.setLabelsVisible(False)  # 30 time labels do not fit: the title spans them
-        self.y_axis = QValueAxis()
-        self.y_axis.setTitleText(y_title)
-        self.y_axis.setLabelFormat("%.0f")
-        self.chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        self.series.attachAxis(self.x_axis)
-        self.series.attachAxis(self.y_axis)
+        self.y_axis = _attach_axes(self.chart, self.series, self.x_axis, y_title)
         self.view = _view(self.chart)
 
     def set_points(self, points: Sequence[TimePoint], *, time_format: str = "%H:%M") -> None:
