@@ -13,7 +13,6 @@ from text_node.errors import DatabaseUnavailableError
 from ..conftest import new_cluster
 from .conftest import agent, init, node_settings
 
-
 LOST = "0b7a3c52-5f0e-4d9b-9f6e-2f1c3d4e5a6b"
 
 
