@@ -149,6 +149,8 @@ class Agent:
         self._unreported_tokens = 0
         self._next_edit_at = 0.0
         self._stopping = False
+        self.in_cycle = False
+        """True while a cycle runs (a stop lets it finish, so its edit is counted)."""
         self._idle_cycles = 0
         self._jitter = random.Random(config.agent_id)
 
@@ -161,7 +163,11 @@ class Agent:
         self.stats.state = AgentState.RUNNING
         try:
             while not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
-                await self.cycle()
+                self.in_cycle = True
+                try:
+                    await self.cycle()
+                finally:
+                    self.in_cycle = False
                 if not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
                     await self._sleep(self._pause())
         except BudgetExhausted as exc:

@@ -38,6 +38,9 @@ class MissingToken(PoolError):
     """No token for an agent the start asked for."""
 
 
+STOP_GRACE_S = 5.0
+
+
 class AgentPool:
     """Starts N agents as tasks and stops them; on exit every task is cancelled and awaited."""
 
@@ -109,9 +112,17 @@ class AgentPool:
             raise
 
     async def stop(self) -> list[dict[str, Any]]:
-        """Cancel every agent (mid-request or asleep) and wait for them; their final stats."""
+        """Stop every agent and wait for them; their final stats. An agent between cycles is
+        cancelled at once; one in a cycle may finish it for `STOP_GRACE_S` (so an edit the
+        node accepted is counted), then it is cancelled too."""
         for agent in self._agents:
             agent.stop()
+        busy = [t for t, a in zip(self._tasks, self._agents, strict=False) if a.in_cycle]
+        for task in self._tasks:
+            if task not in busy:
+                task.cancel()
+        if busy:
+            await asyncio.wait(busy, timeout=STOP_GRACE_S)
         for task in self._tasks:
             task.cancel()
         results = await asyncio.gather(*self._tasks, return_exceptions=True)

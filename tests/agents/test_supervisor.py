@@ -156,3 +156,45 @@ def test_settings_need_an_operator_token(monkeypatch: pytest.MonkeyPatch) -> Non
     settings = load_settings(SupervisorSettings, "SUPERVISOR_", SupervisorError)
     assert settings.llm_endpoint()[1] == MODEL_ID
     assert settings.port == 8401
+
+
+class SlowLlm:
+    """The simulator, answering after `delay_s`; `asked` is set when a question arrives."""
+
+    def __init__(self, inner: OpenAiLlm, delay_s: float) -> None:
+        self.inner = inner
+        self.delay_s = delay_s
+        self.asked = asyncio.Event()
+
+    async def propose(self, *, instructions: str, prompt: str) -> Any:
+        self.asked.set()
+        await asyncio.sleep(self.delay_s)
+        return await self.inner.propose(instructions=instructions, prompt=prompt)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_stop_lets_a_cycle_in_progress_finish_so_its_edit_is_counted(
+    services: Services, simulator_url: str
+) -> None:
+    llm = SlowLlm(OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url), 0.5)
+    settings = SupervisorSettings(agent_tokens=TOKEN_SPEC, cycle_delay_s=60)
+    app = create_app(settings, AgentClients(text=services.text, chat=services.chat, llm=llm))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://s.test") as client:
+                started = await client.post(
+                    "/api/agents/start", json={"count": 1, "roles": ["expert"]}, headers=OPERATOR
+                )
+                assert started.status_code == 200
+                await asyncio.wait_for(llm.asked.wait(), 10)
+                stopped = await client.post("/api/agents/stop", headers=OPERATOR)
+        [agent] = stopped.json()["agents"]
+        assert agent["state"] == "stopped"
+        assert agent["accepted"] == 1  # the cycle finished: its edit was sent and counted
+        edits = (await services.text.get("/api/edits", params={"agent_id": "agent-1"})).json()
+        assert edits["total"] == 1
+    finally:
+        await llm.aclose()
