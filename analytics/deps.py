@@ -19,12 +19,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def get_settings(request: Request) -> AnalyticsSettings:
+async def get_settings(request: Request) -> AnalyticsSettings:
     """The settings the app was created with."""
     return cast(AnalyticsSettings, request.app.state.settings)
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """The app's clock (a seam: tests pin "now")."""
     return cast(Clock, request.app.state.clock)
 
@@ -41,6 +41,6 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-def require_ingest_token(request: Request, settings: SettingsDep) -> None:
+async def require_ingest_token(request: Request, settings: SettingsDep) -> None:
     """401 unless the request carries `Authorization: Bearer <ANALYTICS_SERVICE_TOKEN>`."""
     require_service_token(request, settings.service_token.get_secret_value())

@@ -47,6 +47,43 @@ def percentiles(samples: list[float]) -> str:
     return "p50 {:7.1f} ms  p95 {:7.1f} ms  p99 {:7.1f} ms  (n={})".format(*pick, len(samples))
 
 
+async def edit_cycle(
+    http: httpx.AsyncClient,
+    url: str,
+    agent: int,
+    rng: random.Random,
+    stats: dict[str, list[float]],
+    headers: dict[str, str],
+) -> None:
+    """Read the head, send one small edit on it. Latencies (ms) go to stats["get"] and
+    stats["post"], one entry per outcome to the rest."""
+    started = time.perf_counter()
+    current = (await http.get(f"{url}/api/document/current")).json()  # agents read unsigned
+    stats["get"].append((time.perf_counter() - started) * 1000)
+    text = current["text"]
+    if rng.random() < 0.5 or len(text) < 10:
+        position, proposed = "end", f" {rng.choice(WORDS)}."
+    else:
+        start = rng.randrange(len(text) - 4)
+        position, proposed = f"{start}:{start + 4}", rng.choice(WORDS)
+    started = time.perf_counter()
+    response = await http.post(
+        f"{url}/api/edits",
+        headers=headers,
+        json={
+            "agent_id": f"agent-{agent}",
+            "proposed_text": proposed,
+            "position": position,
+            "tokens_used": 10,
+            "base_version_key": current["version_key"],
+            "edit_id": str(uuid.uuid4()),
+        },
+    )
+    stats["post"].append((time.perf_counter() - started) * 1000)
+    outcome = response.json().get("status", f"http {response.status_code}")
+    stats.setdefault(outcome, []).append(1)
+
+
 async def client_loop(
     http: httpx.AsyncClient,
     url: str,
@@ -55,37 +92,21 @@ async def client_loop(
     stats: dict[str, list[float]],
     *,
     token: str | None = None,
+    period_s: float = 0.0,
 ) -> None:
-    """One closed-loop client: read the head, send one small edit on it, repeat until `until`.
-    Latencies (ms) go to stats["get"] and stats["post"], one entry per outcome to the rest."""
+    """One client editing until `until`. With `period_s` 0, a closed loop (the next cycle
+    as soon as the last one ends: saturation); else one cycle every `period_s`, starting at
+    a random phase (open loop: a late cycle does not push the next ones back)."""
     rng = random.Random(agent)
     headers = {"Authorization": f"Bearer {token or f'bench-token-{agent}'}"}
-    while time.monotonic() < until:
-        started = time.perf_counter()
-        current = (await http.get(f"{url}/api/document/current")).json()
-        stats["get"].append((time.perf_counter() - started) * 1000)
-        text = current["text"]
-        if rng.random() < 0.5 or len(text) < 10:
-            position, proposed = "end", f" {rng.choice(WORDS)}."
-        else:
-            start = rng.randrange(len(text) - 4)
-            position, proposed = f"{start}:{start + 4}", rng.choice(WORDS)
-        started = time.perf_counter()
-        response = await http.post(
-            f"{url}/api/edits",
-            headers=headers,
-            json={
-                "agent_id": f"agent-{agent}",
-                "proposed_text": proposed,
-                "position": position,
-                "tokens_used": 10,
-                "base_version_key": current["version_key"],
-                "edit_id": str(uuid.uuid4()),
-            },
-        )
-        stats["post"].append((time.perf_counter() - started) * 1000)
-        outcome = response.json().get("status", f"http {response.status_code}")
-        stats.setdefault(outcome, []).append(1)
+    due = time.monotonic() + rng.uniform(0, period_s)
+    while True:
+        if period_s:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            due += period_s
+        if time.monotonic() >= until:
+            return
+        await edit_cycle(http, url, agent, rng, stats, headers)
 
 
 async def run(urls: list[str], clients: int, seconds: float) -> None:

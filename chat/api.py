@@ -19,19 +19,19 @@ MAX_LIMIT = 1000
 router = APIRouter()
 
 
-def get_store(request: Request) -> ChatStore:
+async def get_store(request: Request) -> ChatStore:
     """The store that the app's lifespan opened."""
     store: ChatStore = request.app.state.store
     return store
 
 
-def current_agent(request: Request) -> str:
+async def current_agent(request: Request) -> str:
     """The agent whose bearer token the request carries (401 otherwise)."""
     tokens: AgentTokens = request.app.state.tokens
     return tokens.agent_for(request)
 
 
-def since_param(
+async def since_param(
     since: Annotated[
         str | None,
         Query(description="ISO 8601 timestamp; only messages strictly after it"),

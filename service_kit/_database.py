@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, exc, text
@@ -46,7 +47,10 @@ def create_engine(
         url,
         pool_size=pool_size,
         pool_timeout=connect_timeout_s,
-        pool_pre_ping=True,
+        # No pre-ping: asyncpg's costs three round trips per checkout. A connection the server
+        # dropped fails on use instead, which invalidates the whole pool, and that call answers
+        # "unavailable" (callers retry); the next checkout gets a fresh connection.
+        pool_pre_ping=False,
         connect_args={
             "timeout": connect_timeout_s,
             "command_timeout": statement_timeout_s,
@@ -62,7 +66,8 @@ def _sqlstate(error: exc.DBAPIError) -> str:
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """Whether `error` means the database is unreachable or not serving (rather than a bug)."""
+    """Whether `error` means the database is unreachable or not serving (rather than a bug),
+    through SQLAlchemy or straight from asyncpg."""
     if isinstance(error, exc.DBAPIError):
         return (
             error.connection_invalidated
@@ -70,7 +75,9 @@ def is_unavailable(error: BaseException) -> bool:
             or _sqlstate(error)[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
             or isinstance(error.orig, OSError | TimeoutError)
         )
-    return isinstance(error, OSError | TimeoutError | exc.TimeoutError)
+    if isinstance(error, asyncpg.PostgresError):
+        return (error.sqlstate or "")[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return isinstance(error, OSError | TimeoutError | exc.TimeoutError | asyncpg.InterfaceError)
 
 
 @asynccontextmanager
@@ -78,7 +85,14 @@ async def database_errors(what: str, unavailable: type[Exception]) -> AsyncItera
     """Translate "database unavailable" driver errors into `unavailable(f"{what} ...")`."""
     try:
         yield
-    except (exc.DBAPIError, exc.TimeoutError, OSError, TimeoutError) as error:
+    except (
+        exc.DBAPIError,
+        exc.TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        OSError,
+        TimeoutError,
+    ) as error:
         if not is_unavailable(error):
             raise
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__

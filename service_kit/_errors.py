@@ -7,6 +7,7 @@ with a bad field a 422.
 
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -78,15 +79,18 @@ def install_error_handlers(app: FastAPI) -> None:
         status, body = validation_body(exc)
         return JSONResponse(body, status_code=status)
 
-    @app.exception_handler(sa_exc.DBAPIError)
-    async def _unstorable(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
         # Input PostgreSQL cannot hold is the client's mistake (422), not a server error;
         # every other database error goes on as before (a 500, logged).
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        driver_error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
+        sqlstate = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
         if sqlstate not in UNSTORABLE_TEXT_SQLSTATES:
             raise exc
         message = "the request holds a NUL character (\\u0000), which cannot be stored; remove it"
         return JSONResponse({"error": "invalid_text", "message": message}, status_code=422)
+
+    app.add_exception_handler(sa_exc.DBAPIError, _unstorable)
+    app.add_exception_handler(asyncpg.PostgresError, _unstorable)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

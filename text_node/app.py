@@ -12,7 +12,7 @@ from crdt_core import EditConflict, InvalidPosition
 from service_kit import ApiError, install_error_handlers
 
 from .api import router
-from .db import create_engine, migrate
+from .db import Database, migrate
 from .errors import DatabaseUnavailableError
 from .node import BudgetExceeded, DocumentMismatch, NoDocument, TextNode
 from .replication import HttpTransport, Replicator
@@ -61,7 +61,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
+        db = Database(settings)
         peers = HttpTransport(
             peers=settings.peer_urls,
             analytics_url=settings.analytics_url,
@@ -70,8 +70,9 @@ def create_app(
             transport=transport,
         )
         try:
-            await migrate(engine, wait_s=settings.startup_timeout_s)
-            node = TextNode(settings, engine, now_ms=now_ms)
+            await migrate(settings, wait_s=settings.startup_timeout_s)
+            await db.open()
+            node = TextNode(settings, db, now_ms=now_ms)
             await node.load()
             async with Replicator(node, peers) as replicator:
                 app.state.node = node
@@ -79,7 +80,7 @@ def create_app(
                 yield
         finally:
             await peers.close()
-            await engine.dispose()
+            await db.close()
 
     app = FastAPI(
         title=f"Chorus Text Service — node {settings.name} ({settings.location})",

@@ -11,24 +11,24 @@ from .replication import Replicator
 from .settings import NodeSettings
 
 
-def _node(request: Request) -> TextNode:
+async def _node(request: Request) -> TextNode:
     return cast(TextNode, request.app.state.node)
 
 
-def _replicator(request: Request) -> Replicator:
+async def _replicator(request: Request) -> Replicator:
     return cast(Replicator, request.app.state.replicator)
 
 
-def _settings(request: Request) -> NodeSettings:
+async def _settings(request: Request) -> NodeSettings:
     return cast(NodeSettings, request.app.state.settings)
 
 
-def _agent(request: Request) -> str:
+async def _agent(request: Request) -> str:
     return str(request.app.state.tokens.agent_for(request))
 
 
-def _service(request: Request) -> None:
-    settings = _settings(request)
+async def _service(request: Request) -> None:
+    settings = cast(NodeSettings, request.app.state.settings)
     require_service_token(request, settings.service_token.get_secret_value())
 
 

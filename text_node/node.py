@@ -8,6 +8,7 @@ operation the database lost. Readers see `view`, the last committed state.
 """
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -16,12 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
-from crdt_core import Added, EditStatus, Fold, Op, OpKind, Replica, encode_diff
+from crdt_core import (
+    Added,
+    EditStatus,
+    Fold,
+    InvalidPosition,
+    Op,
+    OpKind,
+    Replica,
+    encode_diff,
+)
 
 from . import store
-from .db import database_errors
+from .db import Connection, Database
 from .errors import DatabaseUnavailableError, TextNodeError
 from .events import event, iso
 from .settings import NodeSettings
@@ -75,6 +83,22 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class _QueuedEdit:
+    """An agent's edit waiting for the next group commit."""
+
+    edit_id: str
+    agent_id: str
+    position: str
+    text: str
+    tokens_used: int
+    base_version: int | None
+    base_version_key: int | None
+    document_id: str | None
+    result: "asyncio.Future[tuple[Op, bool]]"
+    """(its op, whether it is new), or the error that refused it."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Before:
     document_id: str | None
     head_key: int
@@ -85,11 +109,9 @@ class _Before:
 class TextNode:
     """State and transactions of one Text Service node."""
 
-    def __init__(
-        self, settings: NodeSettings, engine: AsyncEngine, *, now_ms: Callable[[], int]
-    ) -> None:
+    def __init__(self, settings: NodeSettings, db: Database, *, now_ms: Callable[[], int]) -> None:
         self.settings = settings
-        self.engine = engine
+        self.db = db
         self.now_ms = now_ms
         self.replica = Replica(settings.node, now_ms)
         self.lock = asyncio.Lock()
@@ -98,11 +120,12 @@ class TextNode:
         self.view = View(None, "", 0, 0, "", iso(now_ms()))
         self.committed: Callable[[], None] = lambda: None  # the replicator's wake-up call
         self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
+        self._queued: list[_QueuedEdit] = []  # edits waiting for the next group commit
 
     # -- loading -----------------------------------------------------------------------
     async def load(self) -> None:
         """Rebuild the replica (and its HLC) from the ops table."""
-        async with database_errors(), self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await store.ensure_budget(conn, limit=self.settings.budget_limit)
             held = await store.load_ops(conn)
         replica = Replica(self.settings.node, self.now_ms)
@@ -127,7 +150,7 @@ class TextNode:
         now = time.monotonic()
         if self._limit is None or now - self._limit[0] >= BUDGET_LIMIT_TTL_S:
             try:
-                async with database_errors(), self.engine.connect() as conn:
+                async with self.db.connection() as conn:
                     self._limit = (now, await store.budget_limit(conn, lock=False))
             except DatabaseUnavailableError:
                 pass
@@ -159,7 +182,7 @@ class TextNode:
             if held is not None:
                 return held
 
-            def change() -> list[tuple[Op, Added]]:
+            def change(limit: int | None) -> list[tuple[Op, Added]]:
                 op = self.replica.init_document(
                     edit_id=edit_id, document_id=edit_id, topic=topic, text=text
                 )
@@ -180,39 +203,103 @@ class TextNode:
         document_id: str | None,
         base_version_key: int | None = None,
     ) -> Outcome:
-        """Accept, reject (stale read) or refuse (budget, wrong document) an agent's edit."""
+        """Accept, reject (stale read) or refuse (budget, wrong document) an agent's edit.
+
+        Group commit: the edit joins the queue, and whoever takes the lock next accepts every
+        queued edit, in arrival order, each as if alone, in one transaction. Under load that
+        is one commit for many edits; alone, an edit is its own batch.
+        """
         held = self.replica.opset.held(edit_id)
         if held is not None:
             return self.outcome(held, new=False)
-        async with self.locked():
-            held = self.replica.opset.held(edit_id)
-            if held is not None:
-                return self.outcome(held, new=False)
-            fold = self.fold()
-            if document_id is not None and document_id != fold.document_id:
-                raise DocumentMismatch(
-                    f"document {document_id} is no longer current (now {fold.document_id}): "
-                    "read the document again"
-                )
+        edit = _QueuedEdit(
+            edit_id=edit_id,
+            agent_id=agent_id,
+            position=position,
+            text=text,
+            tokens_used=tokens_used,
+            base_version=base_version,
+            base_version_key=base_version_key,
+            document_id=document_id,
+            result=asyncio.get_running_loop().create_future(),
+        )
+        self._queued.append(edit)
+        try:
+            async with self.locked():
+                if self._queued:  # else an earlier holder of the lock took this edit along
+                    batch, self._queued = self._queued, []
+                    await self._accept_batch(batch)
+        except BaseException:
+            if edit in self._queued:  # never tried: a 503 here means "not applied"
+                self._queued.remove(edit)
+            raise
+        op, new = await edit.result
+        return self.outcome(op, new=new)
 
-            def change() -> list[tuple[Op, Added]]:
-                op = self.replica.accept_edit(
-                    edit_id=edit_id,
-                    position=position,
-                    text=text,
-                    agent_id=agent_id,
-                    tokens_used=tokens_used,
-                    base_version=base_version,
-                    base_version_key=base_version_key,
-                )
-                return [(op, Added.NEW)]
+    async def _accept_batch(self, batch: list["_QueuedEdit"]) -> None:
+        """Accept `batch` in one transaction; every edit's future gets its op or its error."""
+        refused: dict[int, Exception] = {}  # index in batch -> why
+        taken: dict[int, tuple[Op, bool]] = {}  # index in batch -> (op, new)
 
-            try:
-                [op] = await self._transaction(change, local=True, tokens=tokens_used)
-            except BudgetExceeded as exceeded:
-                await self._record_budget_exceeded(agent_id, exceeded)
-                raise
-        return self.outcome(op, new=True)
+        def change(limit: int | None) -> list[tuple[Op, Added]]:
+            new_ops = []
+            for index, edit in enumerate(batch):
+                try:
+                    op, new = self._accept_one(edit, limit)
+                except (TextNodeError, InvalidPosition) as error:
+                    refused[index] = error
+                    continue
+                taken[index] = (op, new)
+                if new:
+                    new_ops.append((op, Added.NEW))
+            return new_ops
+
+        try:
+            await self._transaction(
+                change, local=True, read_limit=any(edit.tokens_used for edit in batch)
+            )
+        except Exception as error:
+            for edit in batch:
+                edit.result.set_exception(error)
+            return
+        except BaseException:
+            for edit in batch:
+                edit.result.set_exception(DatabaseUnavailableError("the edit was interrupted"))
+            raise
+        for index, edit in enumerate(batch):
+            why = refused.get(index)
+            if isinstance(why, BudgetExceeded):
+                with contextlib.suppress(DatabaseUnavailableError):
+                    await self._record_budget_exceeded(edit.agent_id, why)
+            if why is not None:
+                edit.result.set_exception(why)
+            else:
+                edit.result.set_result(taken[index])
+
+    def _accept_one(self, edit: "_QueuedEdit", limit: int | None) -> tuple[Op, bool]:
+        """One edit of a batch on the replica: (its op, whether it is new)."""
+        held = self.replica.opset.held(edit.edit_id)
+        if held is not None:
+            return held, False
+        fold = self.fold()
+        if edit.document_id is not None and edit.document_id != fold.document_id:
+            raise DocumentMismatch(
+                f"document {edit.document_id} is no longer current (now {fold.document_id}): "
+                "read the document again"
+            )
+        used = self.replica.opset.tokens_used
+        if edit.tokens_used and limit is not None and used + edit.tokens_used > limit:
+            raise BudgetExceeded(used=used, limit=limit, requested=edit.tokens_used)
+        op = self.replica.accept_edit(
+            edit_id=edit.edit_id,
+            position=edit.position,
+            text=edit.text,
+            agent_id=edit.agent_id,
+            tokens_used=edit.tokens_used,
+            base_version=edit.base_version,
+            base_version_key=edit.base_version_key,
+        )
+        return op, True
 
     async def apply_remote(self, ops: list[Op]) -> int:
         """Take operations from a peer (idempotent); return how many were new."""
@@ -222,7 +309,7 @@ class TextNode:
             fresh = [op for op in ops if op.key not in self.replica.opset]
             if fresh:
                 await self._transaction(
-                    lambda: list(zip(fresh, self.replica.receive(fresh), strict=True)),
+                    lambda _: list(zip(fresh, self.replica.receive(fresh), strict=True)),
                     local=False,
                 )
         return len(fresh)
@@ -233,26 +320,27 @@ class TextNode:
             rows = [row for row in rows if row["destination"] != ANALYTICS]
         if not rows:
             return
-        async with database_errors(), self.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await store.enqueue(conn, rows=rows)
         self.committed()
 
     # -- the transaction ---------------------------------------------------------------
     async def _transaction(
-        self, change: Callable[[], list[tuple[Op, Added]]], *, local: bool, tokens: int = 0
+        self,
+        change: Callable[[int | None], list[tuple[Op, Added]]],
+        *,
+        local: bool,
+        read_limit: bool = False,
     ) -> list[Op]:
-        """Run `change` on the replica and persist what it did, atomically; lock held."""
+        """Run `change` on the replica and persist what it did, atomically; lock held.
+        With `read_limit`, the budget row is locked first and `change` gets the limit."""
         before = self._before()
         changed = False
         try:
-            async with database_errors(), self.engine.begin() as conn:
-                if tokens:
-                    limit = await store.budget_limit(conn)
-                    used = self.replica.opset.tokens_used
-                    if used + tokens > limit:
-                        raise BudgetExceeded(used=used, limit=limit, requested=tokens)
+            async with self.db.transaction() as conn:
+                limit = await store.budget_limit(conn) if read_limit else None
                 changed = True
-                results = change()
+                results = change(limit)
                 new_ops = [op for op, added in results if added != Added.DUPLICATE]
                 swapped = any(added == Added.SWAPPED for _, added in results)
                 await self._persist(conn, before, new_ops, swapped=swapped, local=local)
@@ -284,7 +372,7 @@ class TextNode:
 
     async def _persist(
         self,
-        conn: AsyncConnection,
+        conn: Connection,
         before: _Before,
         new_ops: list[Op],
         *,
@@ -309,7 +397,7 @@ class TextNode:
 
     async def _persist_fold(
         self,
-        conn: AsyncConnection,
+        conn: Connection,
         before: _Before,
         fold: Fold,
         new_ops: list[Op],

@@ -14,7 +14,6 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from datetime import timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -23,7 +22,6 @@ import httpx
 from crdt_core import DiffError, Op, decode_diff, encode_diff
 
 from . import store
-from .db import database_errors
 from .errors import DatabaseUnavailableError
 from .events import event
 from .node import ANALYTICS, TextNode, peer_destination
@@ -126,20 +124,24 @@ class Replicator:
         self.caught_up_ops = 0
         self.peer_failures: dict[int, str] = {}  # peer -> last error while it is failing
         self.last_ack_ms: dict[int, int] = {}
-        self.lag_ms: deque[int] = deque(maxlen=2000)  # op accepted -> peer acknowledged
-        self._wake = asyncio.Event()
+        self.lag_ms: deque[tuple[float, int]] = deque(maxlen=5000)
+        """(monotonic time of the acknowledgement, ms from acceptance to it), the latest."""
         self._acks: dict[int, set[int]] = defaultdict(set)  # version_key -> peers that acked
         self._ack_events: dict[int, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self.destinations = [peer_destination(peer) for peer in node.settings.peer_urls]
         if node.settings.analytics_url:
             self.destinations.append(ANALYTICS)
-        node.committed = self._wake.set
+        self._wakes = {destination: asyncio.Event() for destination in self.destinations}
+        node.committed = self._wake_all
 
     async def __aenter__(self) -> "Replicator":
         self._tasks = [
             asyncio.create_task(self._start_up(), name="catch-up-then-anti-entropy"),
-            asyncio.create_task(self._relay_loop(), name="outbox-relay"),
+            *(
+                asyncio.create_task(self._relay_loop(d), name=f"outbox-relay-{d}")
+                for d in self.destinations
+            ),
         ]
         return self
 
@@ -161,7 +163,8 @@ class Replicator:
         if not self._acks.get(key):
             flag = self._ack_events.setdefault(key, asyncio.Event())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(flag.wait(), timeout_s)
+                async with asyncio.timeout(timeout_s):
+                    await flag.wait()
             self._ack_events.pop(key, None)
         return sorted(self._acks.pop(key, set()))
 
@@ -173,58 +176,53 @@ class Replicator:
                 flag.set()
 
     # -- relay -------------------------------------------------------------------------
-    async def _relay_loop(self) -> None:
+    def _wake_all(self) -> None:
+        for wake in self._wakes.values():
+            wake.set()
+
+    async def _relay_loop(self, destination: str) -> None:
+        """Deliver one destination's queue: a slow or unreachable destination (analytics, a
+        partitioned peer) never holds back the others, nor the acknowledgements of edits."""
+        wake = self._wakes[destination]
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for can swallow a
+            # cancellation that lands as the event is set, and the loop would outlive the node
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 0.25)
-            self._wake.clear()
+                async with asyncio.timeout(0.25):
+                    await wake.wait()
+            wake.clear()
             try:
-                while await self.relay_once() == _BATCH:
+                while await self.relay_once(destination) == _BATCH:
                     pass
             except DatabaseUnavailableError as exc:
-                log.warning("outbox relay paused: %s", exc)
+                log.warning("outbox relay to %s paused: %s", destination, exc)
                 await asyncio.sleep(0.5)
 
-    async def relay_once(self) -> int:
-        """Deliver the due outbox rows once; return how many rows were due."""
-        by_destination: dict[str, list[store.OutboxRow]] = {}
-        async with database_errors(), self.node.engine.connect() as conn:
-            # Due by the database's clock, which stamped the new rows: by this node's own
-            # clock, a node running behind its database would push every op that much late.
-            now = await store.database_now(conn)
-            for destination in self.destinations:
-                due = await store.due_outbox(conn, destination=destination, now=now, limit=_BATCH)
-                if due:
-                    by_destination[destination] = due
-        rows = [row for batch in by_destination.values() for row in batch]
-        if not rows:
+    async def relay_once(self, destination: str) -> int:
+        """Deliver `destination`'s due outbox rows once; return how many rows were due."""
+        async with self.node.db.connection() as conn:
+            due = await store.due_outbox(conn, destination=destination, limit=_BATCH)
+        if not due:
             return 0
-        outcomes = await asyncio.gather(
-            *(self._deliver(d, batch) for d, batch in by_destination.items())
-        )
-        delivered = [
-            row.id
-            for d, (ok, _) in zip(by_destination, outcomes, strict=True)
-            if ok
-            for row in by_destination[d]
-        ]
-        failed = [
-            row
-            for d, (ok, _) in zip(by_destination, outcomes, strict=True)
-            if not ok
-            for row in by_destination[d]
-        ]
-        events = [{"destination": ANALYTICS, "payload": e} for _, es in outcomes for e in es]
+        ok, events = await self._deliver(destination, due)
         if ANALYTICS not in self.destinations:
             events = []  # no analytics configured: nothing to report to
-        async with database_errors(), self.node.engine.begin() as conn:
-            await store.delete_outbox(conn, ids=delivered)
-            for attempts in {row.attempts for row in failed}:
-                delay = min(_MAX_BACKOFF_S, 0.1 * 2**attempts)
-                ids = [row.id for row in failed if row.attempts == attempts]
-                await store.reschedule_outbox(conn, ids=ids, at=now + timedelta(seconds=delay))
-            await store.enqueue(conn, rows=events)
-        return max(len(batch) for batch in by_destination.values())
+        async with self.node.db.transaction() as conn:
+            if ok:
+                await store.delete_outbox(conn, ids=[row.id for row in due])
+            else:
+                for attempts in {row.attempts for row in due}:
+                    await store.reschedule_outbox(
+                        conn,
+                        ids=[row.id for row in due if row.attempts == attempts],
+                        delay_s=min(_MAX_BACKOFF_S, 0.1 * 2**attempts),
+                    )
+            await store.enqueue(
+                conn, rows=[{"destination": ANALYTICS, "payload": e} for e in events]
+            )
+        if events:
+            self._wakes[ANALYTICS].set()
+        return len(due)
 
     async def _deliver(
         self, destination: str, batch: list[store.OutboxRow]
@@ -261,7 +259,10 @@ class Replicator:
         self.last_ack_ms[peer] = now
         self.peer_failures.pop(peer, None)
         self._acknowledged(peer, [op.key for op in ops])
-        self.lag_ms.extend(max(0, now - op.ts) for op in ops if op.origin == self.node.replica.node)
+        acked = time.monotonic()
+        self.lag_ms.extend(
+            (acked, max(0, now - op.ts)) for op in ops if op.origin == self.node.replica.node
+        )
         return [
             event(
                 "replication_success",
@@ -335,9 +336,11 @@ class Replicator:
                 except (PeerUnreachable, DatabaseUnavailableError) as exc:
                     log.debug("anti-entropy with %s skipped: %s", NODE_NAMES[peer], exc)
 
-    def lag_percentiles(self) -> dict[str, float | None]:
-        """p50/p95/p99 of recent replication lags (ms), from acceptance to acknowledgement."""
-        lags = sorted(self.lag_ms)
+    def lag_percentiles(self, window_s: float | None = None) -> dict[str, float | None]:
+        """p50/p95/p99 of recent replication lags (ms), from acceptance to acknowledgement;
+        with `window_s`, of the acknowledgements of the last `window_s` seconds only."""
+        since = time.monotonic() - window_s if window_s is not None else float("-inf")
+        lags = sorted(lag for acked, lag in self.lag_ms if acked >= since)
         if not lags:
             return {"p50": None, "p95": None, "p99": None, "count": 0}
         pick = {q: float(lags[min(len(lags) - 1, int(q / 100 * len(lags)))]) for q in (50, 95, 99)}

@@ -37,12 +37,12 @@ class StartRequest(BaseModel):
         return value
 
 
-def get_pool(request: Request) -> AgentPool:
+async def get_pool(request: Request) -> AgentPool:
     pool: AgentPool = request.app.state.pool
     return pool
 
 
-def require_operator(request: Request) -> None:
+async def require_operator(request: Request) -> None:
     """401 unless the request carries the operator's bearer token."""
     tokens: AgentTokens = request.app.state.tokens
     if tokens.agent_for(request) != OPERATOR:

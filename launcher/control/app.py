@@ -17,7 +17,7 @@ from ..text_cluster import NODE_NAMES
 router = APIRouter(prefix="/api/cluster")
 
 
-def require_operator(request: Request) -> None:
+async def require_operator(request: Request) -> None:
     tokens: AgentTokens = request.app.state.tokens
     if tokens.agent_for(request) != OPERATOR:
         raise ApiError(

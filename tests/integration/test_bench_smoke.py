@@ -1,9 +1,9 @@
 """The benchmark commands stay runnable: a short run of each, checking correctness only.
 
-`bench.cluster_bench` for 2 s at 5 agents on the LAN profile (the three nodes must end
-byte-identical), and `bench.stress` with 10 agents until 40 accepted edits with a node killed
-halfway (identical texts, analytics = accepted edits, no agent stuck). Timings are printed by
-the commands, never asserted.
+`bench.cluster_bench` for 2 s paced and 2 s saturated at 5 agents on the LAN profile (the
+three nodes must end byte-identical), and `bench.stress` with 10 agents until 40 accepted
+edits with a node killed halfway (identical texts, analytics = accepted edits, no agent
+stuck). Timings are printed by the commands, never asserted.
 """
 
 import subprocess
@@ -27,9 +27,14 @@ def run_module(*args: str) -> str:
 
 
 def test_cluster_bench_runs_and_the_nodes_agree() -> None:
-    out = run_module("bench.cluster_bench", "--profile", "lan", "--seconds", "2", "--agents", "5")
+    out = run_module(
+        "bench.cluster_bench",
+        *("--profile", "lan", "--seconds", "2", "--paced-seconds", "2", "--agents", "5"),
+    )
     assert "three nodes byte-identical after the loads: True" in out
     assert "pgbench edit transaction" in out
+    assert "POST /api/edits, 5 agents paced" in out
+    assert "POST /api/edits, 5 agents saturated" in out
 
 
 def test_stress_keeps_every_check_with_a_node_killed() -> None:

@@ -5,7 +5,6 @@ import uuid
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from crdt_core import Replica, encode_diff
 
@@ -172,13 +171,13 @@ async def test_budget_boundary_as_in_spec_scenario_6(
     assert body["error"] == "budget_exceeded"
     assert body["limit"] == "token_budget"
     assert (body["used"], body["limit_tokens"]) == (15_000_000, 15_000_000)
-    async with app.state.node.engine.connect() as conn:
-        total = (await conn.execute(text("SELECT total_tokens FROM token_budget"))).scalar_one()
-        queued = await conn.execute(
-            text("SELECT count(*) FROM outbox WHERE payload->>'event_type' = 'budget_exceeded'")
+    async with app.state.node.db.connection() as conn:
+        total = await conn.fetchval("SELECT total_tokens FROM token_budget")
+        queued = await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE payload->>'event_type' = 'budget_exceeded'"
         )
     assert total == 15_000_000
-    assert queued.scalar_one() == 1
+    assert queued == 1
 
 
 async def test_edit_history_pages_and_versions(client: httpx.AsyncClient) -> None:
@@ -205,10 +204,9 @@ async def test_documents_table_keeps_head_and_checkpoints_only(
     await init(client, "")
     for i in range(12):
         await edit(client, "end", f"{i % 10}")
-    async with app.state.node.engine.connect() as conn:
-        rows = (
-            await conn.execute(text("SELECT version, text FROM documents ORDER BY version"))
-        ).all()
+    async with app.state.node.db.connection() as conn:
+        fetched = await conn.fetch("SELECT version, text FROM documents ORDER BY version")
+    rows = [tuple(row) for row in fetched]
     assert [v for v, _ in rows] == list(range(1, 14))
     texts = {v: t for v, t in rows if t is not None}
     assert texts == {13: "012345678901"}  # the head; checkpoints every 100 versions

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response
 from service_kit import ApiError
 
 from .. import store
-from ..db import database_errors
 from ..deps import AgentDep, NodeDep, ReplicatorDep, SettingsDep
 from ..schemas import EditEntry, EditPage, EditRequest, EditResponse
 from ..settings import NODE_NAMES
@@ -76,7 +75,7 @@ async def list_edits(
     document_id = node.view.document_id
     if document_id is None:
         return EditPage(edits=[], total=0, limit=limit, offset=offset)
-    async with database_errors(), node.engine.connect() as conn:
+    async with node.db.connection() as conn:
         rows, total = await store.list_edits(
             conn,
             document_id=document_id,

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from .. import store
-from ..db import database_errors
 from ..deps import NodeDep, ReplicatorDep, SettingsDep
 from ..errors import DatabaseUnavailableError
 from ..settings import NODE_NAMES
@@ -18,7 +17,7 @@ router = APIRouter(tags=["health"])
 async def health(node: NodeDep, replicator: ReplicatorDep) -> JSONResponse:
     """200 only when the database answers and start-up catch-up is done."""
     try:
-        async with database_errors(), node.engine.connect() as conn:
+        async with node.db.connection() as conn:
             await store.ping(conn)
     except DatabaseUnavailableError as exc:
         return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
@@ -29,11 +28,16 @@ async def health(node: NodeDep, replicator: ReplicatorDep) -> JSONResponse:
 
 @router.get("/api/node")
 async def node_state(
-    node: NodeDep, replicator: ReplicatorDep, settings: SettingsDep
+    node: NodeDep,
+    replicator: ReplicatorDep,
+    settings: SettingsDep,
+    lag_window_s: float | None = Query(
+        default=None, gt=0, le=86_400, description="lag of the last N seconds only"
+    ),
 ) -> dict[str, Any]:
     """This node's name, location, version, watermark and how its peers are doing."""
     try:
-        async with database_errors(), node.engine.connect() as conn:
+        async with node.db.connection() as conn:
             outbox = await store.outbox_depth(conn)
         database = "ok"
     except DatabaseUnavailableError as exc:
@@ -51,7 +55,7 @@ async def node_state(
         "watermark": node.replica.opset.watermark(),
         "tokens_used": node.replica.opset.tokens_used,
         "outbox": outbox,
-        "replication_lag_ms": replicator.lag_percentiles(),
+        "replication_lag_ms": replicator.lag_percentiles(lag_window_s),
         "peers": {
             NODE_NAMES[peer]: {
                 "last_ack_ms": replicator.last_ack_ms.get(peer),
