@@ -8,7 +8,16 @@ from faults import SCENARIOS, run_scenario
 
 from .conftest import SUMMARY_LINES, Clusters
 
-WAN_SCENARIOS = ("steady", "kill-node", "freeze-node", "partition-10s", "freeze-database")
+WAN_SCENARIOS = (
+    "steady",
+    "kill-node",
+    "freeze-node",
+    "crash-database",
+    "freeze-database",
+    "partition-10s",
+    "cut-balancer",
+    "clock-skew+2s",
+)
 CASES = [("lan", name) for name in SCENARIOS] + [("wan", name) for name in WAN_SCENARIOS]
 
 
