@@ -290,7 +290,6 @@ async def run_load(
     await asyncio.gather(
         *(
             client_loop(
-                http,
                 target.balancer_url,
                 n,
                 until,

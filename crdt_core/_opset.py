@@ -114,8 +114,9 @@ class OpSet:
         found: list[Op] = []
         for origin, by_seq in self._by_origin.items():
             above = watermark.get(origin, 0)
-            if self._max_seq[origin] > above:
-                found.extend(op for seq, op in by_seq.items() if seq > above)
+            # walk the gap, not the whole history: a peer is usually a few operations behind
+            gap = range(above + 1, self._max_seq[origin] + 1)
+            found.extend(by_seq[seq] for seq in gap if seq in by_seq)
         return sorted(found, key=lambda op: op.key)
 
     def since_version(self, version: int) -> list[tuple[int, Op]]:
