@@ -55,7 +55,8 @@ LOADS = (10, 50)
 HIGH_RATE = "100000r/s"
 PGBENCH_DATABASE = "chorus_pgbench"
 AIMS = "POST p95 ≤ 20 ms and GET p95 ≤ 5 ms at 50 agents, lag p99 ≤ 100 ms, POST ≥ 25 % of pgbench"
-PACE_S = RateLimit.parse(DEFAULT_RATE_LIMIT).period_s / RateLimit.parse(DEFAULT_RATE_LIMIT).count
+SPEC_RATE = RateLimit.parse(DEFAULT_RATE_LIMIT)
+PACE_S = SPEC_RATE.period_s / SPEC_RATE.count
 """An agent at the spec's rate limit posts one edit every 6 s (agents read unsigned)."""
 
 

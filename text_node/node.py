@@ -238,21 +238,15 @@ class TextNode:
 
     async def _accept_batch(self, batch: list["_QueuedEdit"]) -> None:
         """Accept `batch` in one transaction; every edit's future gets its op or its error."""
-        refused: dict[int, Exception] = {}  # index in batch -> why
-        taken: dict[int, tuple[Op, bool]] = {}  # index in batch -> (op, new)
+        outcomes: list[tuple[Op, bool] | Exception] = []  # per edit: (op, new), or why not
 
         def change(limit: int | None) -> list[tuple[Op, Added]]:
-            new_ops = []
-            for index, edit in enumerate(batch):
+            for edit in batch:
                 try:
-                    op, new = self._accept_one(edit, limit)
+                    outcomes.append(self._accept_one(edit, limit))
                 except (TextNodeError, InvalidPosition) as error:
-                    refused[index] = error
-                    continue
-                taken[index] = (op, new)
-                if new:
-                    new_ops.append((op, Added.NEW))
-            return new_ops
+                    outcomes.append(error)
+            return [(o[0], Added.NEW) for o in outcomes if isinstance(o, tuple) and o[1]]
 
         try:
             await self._transaction(
@@ -266,15 +260,14 @@ class TextNode:
             for edit in batch:
                 edit.result.set_exception(DatabaseUnavailableError("the edit was interrupted"))
             raise
-        for index, edit in enumerate(batch):
-            why = refused.get(index)
-            if isinstance(why, BudgetExceeded):
+        for edit, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, BudgetExceeded):
                 with contextlib.suppress(DatabaseUnavailableError):
-                    await self._record_budget_exceeded(edit.agent_id, why)
-            if why is not None:
-                edit.result.set_exception(why)
+                    await self._record_budget_exceeded(edit.agent_id, outcome)
+            if isinstance(outcome, Exception):
+                edit.result.set_exception(outcome)
             else:
-                edit.result.set_result(taken[index])
+                edit.result.set_result(outcome)
 
     def _accept_one(self, edit: "_QueuedEdit", limit: int | None) -> tuple[Op, bool]:
         """One edit of a batch on the replica: (its op, whether it is new)."""

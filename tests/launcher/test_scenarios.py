@@ -1,34 +1,19 @@
 """`./chorus scenario all` against one real stack: every timeline shows its key events."""
 
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from launcher import scenarios
-from launcher.config import Ports, RateLimit
+from launcher.config import Ports
 from launcher.stack import Stack, StackConfig
-from launcher.state import StateDir
-
-HIGH_RATE = "6000r/m"
+from tests.integration.conftest import running_stack
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    root = Path(tempfile.mkdtemp(prefix="chorus-test-scenarios-"))
-    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
-    config = StackConfig(
-        StateDir(root / "state"), Ports.free(), RateLimit.parse(HIGH_RATE), dashboard=False
-    )
-    running = Stack(config)
-    try:
-        running.up(report=print)
+    with running_stack("chorus-test-scenarios-", dashboard=False) as running:
         yield running
-    finally:
-        running.down(report=lambda line: None)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_every_scenario_runs_and_tells_its_story(stack: Stack) -> None:
