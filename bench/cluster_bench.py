@@ -47,6 +47,7 @@ from launcher.demo import INITIAL_TEXT, TOPIC
 from launcher.postgres_cluster import SUPERUSER, PostgresCluster
 from launcher.stack import DATABASE, Stack, StackConfig
 from launcher.state import StateDir
+from text_node import store
 
 from .text_node_bench import client_loop, quantiles
 
@@ -145,14 +146,20 @@ class Pgbench:
 
 
 def pgbench_script(head_text: str) -> str:
-    """One accepted edit's statements, as the node runs them in one transaction."""
-    text = head_text.replace("'", "''")
+    """One accepted edit's transaction as the node runs it (`text_node/node.py::_transaction`):
+    the budget row locked, then `store.write_change`'s very statement, its arrays written out
+    as literals: the op, its edit row, the budget total, the new head with its text and the
+    previous head without (inserted here, where the node updates it), three outbox rows."""
+
+    def text(value: str) -> str:
+        return "'" + value.replace("'", "''") + "'"
+
     op_body = (
-        '{"edit_id": "00000000-0000-0000-0000-000000000000", "kind": "edit", '
+        '{"edit_id": "00000000-0000-0000-0000-000000000000", "kind": "append", '
         '"document_id": "bench", "origin": 0, "seq": 1, "ts": 1700000000000, '
         '"agent_id": "agent-1", "tokens_used": 100, "text": "правка агента", "topic": "", '
-        '"reason": "", "position": "10:14", "base_version": 1, "left": [0, 9], '
-        '"first": [0, 10], "last": [0, 13], "seen": [[0, 1], [1, 1], [2, 1]]}'
+        '"reason": "", "position": "end", "base_version": 1, "left": [0, 9], '
+        '"first": null, "last": null, "seen": [[0, 1], [1, 1], [2, 1]]}'
     )
     event = (
         '{"event_type": "edit_applied", "event_id": "edit_applied:bench:x", '
@@ -160,28 +167,59 @@ def pgbench_script(head_text: str) -> str:
         '"tokens": 100, "metadata": {"edit_id": "x", "node": "a", "latency_ms": 0, '
         '"budget_used": 100, "budget_limit": 15000000}}'
     )
+    no_rows = "ARRAY[]"
+    arguments = [
+        # ops
+        "ARRAY[:key]",
+        "ARRAY[0]",
+        "ARRAY[:seq]",
+        "ARRAY[gen_random_uuid()::text]",
+        "ARRAY['bench']",
+        "ARRAY['append']",
+        f"ARRAY[{text(op_body)}]",
+        # edits
+        "ARRAY[gen_random_uuid()]",
+        "ARRAY['bench']",
+        "ARRAY['agent-1']",
+        "ARRAY['правка агента']",
+        "ARRAY['end']",
+        "ARRAY[100]",
+        "ARRAY['accepted']",
+        "ARRAY[now()]",
+        "ARRAY[0]",
+        "ARRAY[:key]",
+        "ARRAY[1]",
+        "ARRAY['']",
+        # statuses, document, budget, rebuild
+        no_rows,
+        no_rows,
+        "'bench'",
+        ":seq",
+        "false",
+        # versions kept as they are
+        no_rows,
+        no_rows,
+        no_rows,
+        no_rows,
+        # versions with a text: the new head, the previous head
+        "ARRAY[:key, :key - 1]",
+        "ARRAY[3, 2]",
+        "ARRAY[gen_random_uuid(), gen_random_uuid()]",
+        "ARRAY[now(), now()]",
+        f"ARRAY[{text(head_text)}, NULL]",
+        # outbox
+        "ARRAY['peer-1', 'peer-2', 'analytics']",
+        "ARRAY[:key, :key, NULL]",
+        f"ARRAY[NULL, NULL, {text(event)}]",
+    ]
+    statement = re.sub(
+        r"\$(\d+)", lambda m: f"({arguments[int(m[1]) - 1]})", store.WRITE_CHANGE.strip()
+    )
     return f"""\\set key random(1000, 9000000000000000)
 \\set seq random(1, 2000000000)
 BEGIN;
 SELECT limit_tokens FROM token_budget WHERE id = 1 FOR UPDATE;
-INSERT INTO ops (version_key, origin, seq, edit_id, document_id, kind, body)
-  VALUES (:key, 0, :seq, gen_random_uuid()::text, 'bench', 'edit', '{op_body}')
-  ON CONFLICT DO NOTHING;
-INSERT INTO edits (edit_id, document_id, agent_id, proposed_text, position, tokens_used,
-  status, created_at, node, version_key, base_version, reason)
-  VALUES (gen_random_uuid(), 'bench', 'agent-1', 'правка агента', '10:14', 100,
-  'accepted', now(), 0, :key, 1, '')
-  ON CONFLICT (edit_id, document_id) DO UPDATE SET status = excluded.status,
-  node = excluded.node, version_key = excluded.version_key, reason = '';
-UPDATE token_budget SET total_tokens = total_tokens + 100 WHERE id = 1;
-INSERT INTO documents (version_key, version, document_id, text, timestamp, edit_id)
-  VALUES (:key, 2, 'bench', NULL, now(), gen_random_uuid())
-  ON CONFLICT (version_key) DO UPDATE SET version = excluded.version;
-UPDATE documents SET text = NULL WHERE version_key =
-  (SELECT max(version_key) FROM documents WHERE version_key < :key) AND version % 100 <> 0;
-UPDATE documents SET text = '{text}' WHERE version_key = :key;
-INSERT INTO outbox (destination, version_key, payload)
-  VALUES ('peer-1', :key, NULL), ('peer-2', :key, NULL), ('analytics', NULL, '{event}');
+{statement};
 END;
 """
 

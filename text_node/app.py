@@ -4,7 +4,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -55,7 +54,6 @@ def create_app(
     settings: NodeSettings,
     *,
     now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """The node; its lifespan migrates, loads the op set, and runs replication."""
 
@@ -67,7 +65,6 @@ def create_app(
             analytics_url=settings.analytics_url,
             token=settings.service_token.get_secret_value(),
             timeout_s=settings.peer_timeout_s,
-            transport=transport,
         )
         try:
             await migrate(settings, wait_s=settings.startup_timeout_s)

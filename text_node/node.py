@@ -29,7 +29,7 @@ from crdt_core import (
 )
 
 from . import store
-from .db import Connection, Database
+from .db import Database
 from .errors import DatabaseUnavailableError, TextNodeError
 from .events import event, iso
 from .settings import NodeSettings
@@ -118,7 +118,8 @@ class TextNode:
         """Taken through `locked()`: every change, and every read of the whole op set."""
         self._loaded = False
         self.view = View(None, "", 0, 0, "", iso(now_ms()))
-        self.committed: Callable[[], None] = lambda: None  # the replicator's wake-up call
+        self.committed: Callable[[list[store.OutboxRow]], None] = lambda rows: None
+        """The replicator's hand-over: the outbox rows a commit just queued."""
         self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
         self._queued: list[_QueuedEdit] = []  # edits waiting for the next group commit
 
@@ -146,7 +147,8 @@ class TextNode:
     # -- reading -----------------------------------------------------------------------
     async def budget(self) -> tuple[int, int | None]:
         """(tokens used, limit) for readers. The limit is changed by hand in the database, so
-        it is re-read at most once a second; while the database is down, the last one read."""
+        it is re-read at most once a second, and not at all while edits keep reading it (each
+        accepted edit reads it under lock); while the database is down, the last one read."""
         now = time.monotonic()
         if self._limit is None or now - self._limit[0] >= BUDGET_LIMIT_TTL_S:
             try:
@@ -313,9 +315,8 @@ class TextNode:
             rows = [row for row in rows if row["destination"] != ANALYTICS]
         if not rows:
             return
-        async with self.db.transaction() as conn:
-            await store.enqueue(conn, rows=rows)
-        self.committed()
+        async with self.db.connection() as conn:
+            await store.settle_outbox(conn, add=rows)
 
     # -- the transaction ---------------------------------------------------------------
     async def _transaction(
@@ -326,17 +327,27 @@ class TextNode:
         read_limit: bool = False,
     ) -> list[Op]:
         """Run `change` on the replica and persist what it did, atomically; lock held.
-        With `read_limit`, the budget row is locked first and `change` gets the limit."""
+
+        With `read_limit`, the budget row is locked first, in a transaction around the
+        write, and `change` gets the limit. Without, the write is one statement, atomic on
+        its own: a peer's operations cost the peer a single round trip to its database."""
         before = self._before()
         changed = False
         try:
-            async with self.db.transaction() as conn:
+            async with (
+                self.db.connection() as conn,
+                conn.transaction() if read_limit else contextlib.nullcontext(),
+            ):
                 limit = await store.budget_limit(conn) if read_limit else None
+                if limit is not None:
+                    self._limit = (time.monotonic(), limit)
                 changed = True
                 results = change(limit)
                 new_ops = [op for op, added in results if added != Added.DUPLICATE]
                 swapped = any(added == Added.SWAPPED for _, added in results)
-                await self._persist(conn, before, new_ops, swapped=swapped, local=local)
+                queued = await store.write_change(
+                    conn, change=self._change(before, new_ops, swapped=swapped, local=local)
+                )
         except BaseException:
             if changed:  # memory must not keep what was not committed
                 try:
@@ -349,7 +360,8 @@ class TextNode:
                     self._loaded = False
             raise
         self._publish()
-        self.committed()
+        if queued:
+            self.committed(queued)
         return new_ops
 
     def _before(self) -> _Before:
@@ -363,75 +375,91 @@ class TextNode:
             frozenset(fold.pending()),
         )
 
-    async def _persist(
-        self,
-        conn: Connection,
-        before: _Before,
-        new_ops: list[Op],
-        *,
-        swapped: bool,
-        local: bool,
-    ) -> None:
+    def _change(
+        self, before: _Before, new_ops: list[Op], *, swapped: bool, local: bool
+    ) -> store.Change:
+        """What the database must write to follow the replica from `before` to now."""
         opset = self.replica.opset
-        await store.insert_ops(conn, new_ops=new_ops)
-        counted = [
-            op
-            for op in new_ops
-            if op.kind != OpKind.INIT
-            and (op.kind == OpKind.REJECT or opset.winner(op.edit_id, op.document_id) is op)
-        ]
-        await store.upsert_edits(conn, rows=[self._edit_row(op) for op in counted])
-        await store.set_total_tokens(conn, total=opset.tokens_used)
+        edits: dict[tuple[str, str], dict[str, Any]] = {}
+        for op in new_ops:
+            if op.kind == OpKind.INIT:
+                continue
+            if op.kind != OpKind.REJECT and opset.winner(op.edit_id, op.document_id) is not op:
+                continue  # a higher-key copy of an edit held twice counts once
+            row = self._edit_row(op)
+            held = edits.get((op.edit_id, op.document_id))
+            if held is None or (held["status"] == "rejected" and row["status"] != "rejected"):
+                edits[(op.edit_id, op.document_id)] = row
         fold = opset.fold
+        statuses: dict[str, str] = {}
+        versions: list[dict[str, Any]] = []
+        texts: list[dict[str, Any]] = []
         if fold is not None:
-            await self._persist_fold(conn, before, fold, new_ops, swapped=swapped)
-        if local:
-            await store.enqueue(conn, rows=self._outbox_rows(new_ops))
+            if before.document_id == fold.document_id:
+                carried = {e for (e, d), row in edits.items() if row["status"] != "rejected"}
+                statuses = {
+                    e: s for e, s in self._status_changes(before, fold).items() if e not in carried
+                }
+            versions, texts = self._version_rows(before, fold, new_ops, swapped=swapped)
+        return store.Change(
+            ops=new_ops,
+            edits=list(edits.values()),
+            statuses=statuses,
+            total_tokens=opset.tokens_used,
+            document_id=fold.document_id if fold else None,
+            rebuild=fold is not None and self._rebuilds(before, fold, swapped=swapped),
+            versions=versions,
+            texts=texts,
+            outbox=self._outbox_rows(new_ops) if local else [],
+        )
 
-    async def _persist_fold(
-        self,
-        conn: Connection,
-        before: _Before,
-        fold: Fold,
-        new_ops: list[Op],
-        *,
-        swapped: bool,
-    ) -> None:
+    @staticmethod
+    def _status_changes(before: _Before, fold: Fold) -> dict[str, str]:
+        """Edits whose status the change moved: newly superseded or pending, or back."""
         superseded, pending = fold.superseded(), set(fold.pending())
         statuses = {e: EditStatus.SUPERSEDED.value for e in superseded - before.superseded}
         statuses |= {e: EditStatus.PENDING.value for e in pending - before.pending}
         for edit_id in (before.superseded - superseded) | (before.pending - pending):
             statuses.setdefault(edit_id, (fold.status(edit_id) or EditStatus.ACCEPTED).value)
-        if statuses and before.document_id == fold.document_id:
-            await store.set_statuses(conn, document_id=fold.document_id, statuses=statuses)
-        in_fold = [op for op in new_ops if fold.version_of_key(op.key) is not None]
-        # A new document, or a lower-key copy of an edit replacing the folded one: rewrite all.
-        rebuild = swapped or before.document_id != fold.document_id
-        rows_for = fold.ops() if rebuild else in_fold
-        lowest = min((op.key for op in in_fold), default=None)
-        renumber = lowest if lowest is not None and lowest < before.head_key else None
-        await store.write_snapshot(
-            conn,
-            snapshot=store.Snapshot(
-                document_id=fold.document_id,
-                new_document=rebuild,
-                rows=[self._document_row(fold, op) for op in rows_for],
-                renumber_from_key=None if rebuild else renumber,
-                head_key=fold.head_key,
-                head_text=fold.text,
-                previous_head_key=before.head_key,
-                checkpoint_every=self.settings.checkpoint_every,
-            ),
-        )
+        return statuses
 
-    def _document_row(self, fold: Fold, op: Op) -> dict[str, Any]:
+    @staticmethod
+    def _rebuilds(before: _Before, fold: Fold, *, swapped: bool) -> bool:
+        """Whether `documents` is rewritten whole: for a new document, or when a lower-key
+        copy of an edit replaced the folded one."""
+        return swapped or before.document_id != fold.document_id
+
+    def _version_rows(
+        self, before: _Before, fold: Fold, new_ops: list[Op], *, swapped: bool
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """How `documents` follows the fold: (rows keeping their text, rows with a text).
+        Only the head and every `checkpoint_every`-th version keep a text; the rest is
+        replayed from the op set."""
+        cleared: list[Op] = []
+        if self._rebuilds(before, fold, swapped=swapped):
+            moved = fold.ops()
+        else:
+            moved = [op for op in new_ops if fold.version_of_key(op.key) is not None]
+            lowest = min((op.key for op in moved), default=None)
+            if lowest is not None and lowest < before.head_key:
+                # a late operation moved every later version up: renumber them, drop texts
+                first = fold.version_of_key(lowest) or 1
+                cleared, moved = fold.ops()[first - 1 :], []
+        previous = fold.version_of_key(before.head_key)
+        if previous is not None and previous % self.settings.checkpoint_every:
+            cleared.append(fold.op_at(previous))  # the previous head is no checkpoint
+        texts = {op.key: self._version_row(fold, op) | {"text": None} for op in cleared}
+        head = fold.op_at(fold.version)
+        texts[head.key] = self._version_row(fold, head) | {"text": fold.text}
+        kept = [self._version_row(fold, op) for op in moved if op.key not in texts]
+        return kept, list(texts.values())
+
+    def _version_row(self, fold: Fold, op: Op) -> dict[str, Any]:
         return {
             "version_key": op.key,
             "version": fold.version_of_key(op.key),
-            "document_id": fold.document_id,
             "edit_id": op.edit_id,
             "timestamp": datetime.fromtimestamp(op.ts / 1000, UTC),
-            "text": None,
         }
 
     def _edit_row(self, op: Op) -> dict[str, Any]:

@@ -1,7 +1,12 @@
 """Every SQL statement of a node. Functions take an open connection: the caller owns the
 transaction, so one accepted edit is one transaction (spec scenario 3). The tables are
-described in `models.py` (the schema the migrations create)."""
+described in `models.py` (the schema the migrations create).
 
+What a change writes goes in one statement (`write_change`) and what a delivery settles in
+another (`settle_outbox`): each statement is a round trip from the node to PostgreSQL, and an
+acknowledged edit waits for two nodes' writes in a row."""
+
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +28,7 @@ _EDIT_COLUMNS = (
     "base_version",
     "reason",
 )
-_DOCUMENT_COLUMNS = ("version_key", "version", "document_id", "edit_id", "timestamp", "text")
+_OUTBOX_COLUMNS = ("destination", "version_key", "payload")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,26 +41,108 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
-    """How the `documents` table follows a change of the fold."""
+class Change:
+    """Everything one change of the replica writes, as rows.
 
-    document_id: str
-    new_document: bool
-    rows: list[dict[str, Any]]  # version_key, version, document_id, edit_id, timestamp, text
-    renumber_from_key: int | None  # lowest new key that landed below the old head
-    head_key: int
-    head_text: str
-    previous_head_key: int
-    checkpoint_every: int
+    `write_change` writes it in one statement, which PostgreSQL runs as one transaction even
+    outside an explicit one: a peer's operations are stored in a single round trip, and an
+    agent's edit in its transaction's only write."""
+
+    ops: list[Op]
+    edits: list[dict[str, Any]]
+    """`_EDIT_COLUMNS` rows, one per (edit_id, document_id): an accepted copy overwrites the
+    stored row, a reject never does."""
+    statuses: dict[str, str]
+    """edit_id → new status, of stored edits of `document_id` that `edits` does not carry."""
+    total_tokens: int
+    document_id: str | None
+    """The fold's document (None before the first init)."""
+    rebuild: bool
+    """`versions` and `texts` hold every version of the document: drop every other row of
+    `documents` (those of an older document, or of an edit's copy that a lower-key copy
+    replaced)."""
+    versions: list[dict[str, Any]]
+    """`documents` rows (version_key, version, edit_id, timestamp) written keeping any stored
+    text."""
+    texts: list[dict[str, Any]]
+    """`documents` rows written with their `text` (None drops it); no key of `versions`."""
+    outbox: list[dict[str, Any]]
+    """Deliveries: `destination` with a `version_key` (an op) or a `payload` (an event)."""
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    placeholders = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+def _columns(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[list[Any]]:
+    """Rows as one list per column: the arrays `unnest` turns back into rows."""
+    return [[row.get(column) for row in rows] for column in columns]
 
 
-def _values(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    return [tuple(row[column] for column in columns) for row in rows]
+# -- a change --------------------------------------------------------------------------
+# Data-modifying CTEs all run, once, on one snapshot, so no two of them may touch one row:
+# `Change` keeps `statuses` off the edits it carries and `texts` off the `versions` keys.
+# Public: the benchmark runs this very statement under pgbench (`bench/cluster_bench.py`).
+WRITE_CHANGE = """
+WITH new_ops AS (
+    INSERT INTO ops (version_key, origin, seq, edit_id, document_id, kind, body)
+    SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::int[], $4::text[], $5::text[],
+                         $6::text[], $7::jsonb[])
+    ON CONFLICT DO NOTHING
+), new_edits AS (
+    INSERT INTO edits (edit_id, document_id, agent_id, proposed_text, position, tokens_used,
+                       status, created_at, node, version_key, base_version, reason)
+    SELECT * FROM unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[],
+                         $13::int[], $14::text[], $15::timestamptz[], $16::smallint[],
+                         $17::bigint[], $18::int[], $19::text[])
+    ON CONFLICT (edit_id, document_id) DO UPDATE SET status = excluded.status,
+        node = excluded.node, version_key = excluded.version_key,
+        position = excluded.position, base_version = excluded.base_version, reason = ''
+    WHERE excluded.status <> 'rejected'
+), new_statuses AS (
+    UPDATE edits SET status = s.status FROM unnest($20::uuid[], $21::text[]) AS s (id, status)
+    WHERE edits.document_id = $22 AND edits.edit_id = s.id AND edits.status <> 'rejected'
+), budget AS (
+    UPDATE token_budget SET total_tokens = $23 WHERE id = 1
+), stale_documents AS (
+    DELETE FROM documents
+    WHERE $24 AND version_key NOT IN (
+        SELECT unnest($25::bigint[]) UNION ALL SELECT unnest($29::bigint[]))
+), versions AS (
+    INSERT INTO documents (version_key, version, document_id, edit_id, timestamp)
+    SELECT k, v, $22, e, t
+    FROM unnest($25::bigint[], $26::int[], $27::uuid[], $28::timestamptz[]) AS r (k, v, e, t)
+    ON CONFLICT (version_key) DO UPDATE SET version = excluded.version
+), texts AS (
+    INSERT INTO documents (version_key, version, document_id, edit_id, timestamp, text)
+    SELECT k, v, $22, e, t, x
+    FROM unnest($29::bigint[], $30::int[], $31::uuid[], $32::timestamptz[], $33::text[])
+        AS r (k, v, e, t, x)
+    ON CONFLICT (version_key) DO UPDATE SET version = excluded.version, text = excluded.text
+)
+INSERT INTO outbox (destination, version_key, payload)
+SELECT * FROM unnest($34::text[], $35::bigint[], $36::jsonb[])
+RETURNING id, destination, version_key, payload, attempts
+"""
+_VERSION_COLUMNS = ("version_key", "version", "edit_id", "timestamp")
+
+
+async def write_change(conn: Connection, *, change: Change) -> list[OutboxRow]:
+    """Write `change` in one statement; return the outbox rows it queued."""
+    ops = [
+        (op.key, op.origin, op.seq, op.edit_id, op.document_id, op.kind.value, op.to_dict())
+        for op in change.ops
+    ]
+    rows = await conn.fetch(
+        WRITE_CHANGE,
+        *([list(column) for column in zip(*ops, strict=True)] if ops else [[]] * 7),
+        *_columns(change.edits, _EDIT_COLUMNS),
+        list(change.statuses),
+        list(change.statuses.values()),
+        change.document_id,
+        change.total_tokens,
+        change.rebuild,
+        *_columns(change.versions, _VERSION_COLUMNS),
+        *_columns(change.texts, (*_VERSION_COLUMNS, "text")),
+        *_columns(change.outbox, _OUTBOX_COLUMNS),
+    )
+    return [OutboxRow(**dict(row)) for row in rows]
 
 
 # -- ops -------------------------------------------------------------------------------
@@ -64,54 +151,7 @@ async def load_ops(conn: Connection) -> list[Op]:
     return [Op.from_dict(row["body"]) for row in rows]
 
 
-async def insert_ops(conn: Connection, *, new_ops: list[Op]) -> None:
-    if not new_ops:
-        return
-    columns = ("version_key", "origin", "seq", "edit_id", "document_id", "kind", "body")
-    await conn.executemany(
-        _insert("ops", columns) + " ON CONFLICT DO NOTHING",
-        [
-            (op.key, op.origin, op.seq, op.edit_id, op.document_id, op.kind.value, op.to_dict())
-            for op in new_ops
-        ],
-    )
-
-
 # -- edits -----------------------------------------------------------------------------
-_ACCEPTED_OVERWRITE = ", ".join(
-    f"{name} = excluded.{name}"
-    for name in ("status", "node", "version_key", "position", "base_version")
-)
-
-
-async def upsert_edits(conn: Connection, *, rows: list[dict[str, Any]]) -> None:
-    """Accepted copies overwrite (a lower-key copy or an earlier reject); rejects never do."""
-    accepted = [row for row in rows if row["status"] != "rejected"]
-    rejected = [row for row in rows if row["status"] == "rejected"]
-    if accepted:
-        await conn.executemany(
-            _insert("edits", _EDIT_COLUMNS) + " ON CONFLICT (edit_id, document_id) DO UPDATE"
-            f" SET {_ACCEPTED_OVERWRITE}, reason = ''",
-            _values(accepted, _EDIT_COLUMNS),
-        )
-    if rejected:
-        await conn.executemany(
-            _insert("edits", _EDIT_COLUMNS) + " ON CONFLICT DO NOTHING",
-            _values(rejected, _EDIT_COLUMNS),
-        )
-
-
-async def set_statuses(conn: Connection, *, document_id: str, statuses: dict[str, str]) -> None:
-    for status in set(statuses.values()):
-        await conn.execute(
-            "UPDATE edits SET status = $1 WHERE document_id = $2 AND edit_id = ANY($3::uuid[])"
-            " AND status <> 'rejected'",
-            status,
-            document_id,
-            [edit_id for edit_id, s in statuses.items() if s == status],
-        )
-
-
 async def list_edits(
     conn: Connection,
     *,
@@ -155,71 +195,7 @@ async def budget_limit(conn: Connection, *, lock: bool = True) -> int:
     return int(await conn.fetchval(query + (" FOR UPDATE" if lock else "")))
 
 
-async def set_total_tokens(conn: Connection, *, total: int) -> None:
-    await conn.execute("UPDATE token_budget SET total_tokens = $1 WHERE id = 1", total)
-
-
-# -- documents -------------------------------------------------------------------------
-async def write_snapshot(conn: Connection, *, snapshot: Snapshot) -> None:
-    doc = snapshot.document_id
-    if snapshot.new_document:
-        await conn.execute("DELETE FROM documents WHERE document_id <> $1", doc)
-    # A head above the previous one is a new row: it is inserted with its text, unless a
-    # renumbering (which drops texts) follows.
-    head_inserted = (
-        not snapshot.new_document
-        and snapshot.renumber_from_key is None
-        and snapshot.head_key > snapshot.previous_head_key
-        and any(row["version_key"] == snapshot.head_key for row in snapshot.rows)
-    )
-    rows = [
-        row | {"text": snapshot.head_text}
-        if head_inserted and row["version_key"] == snapshot.head_key
-        else row
-        for row in snapshot.rows
-    ]
-    if rows:
-        await conn.executemany(
-            _insert("documents", _DOCUMENT_COLUMNS)
-            + " ON CONFLICT (version_key) DO UPDATE SET version = excluded.version",
-            _values(rows, _DOCUMENT_COLUMNS),
-        )
-    if snapshot.renumber_from_key is not None:
-        # A late operation moved every later version up: renumber them, drop their texts.
-        await conn.execute(
-            "UPDATE documents d SET version = r.rank, text = NULL FROM ("
-            " SELECT version_key, row_number() OVER (ORDER BY version_key) AS rank"
-            " FROM documents WHERE document_id = $1) r"
-            " WHERE d.version_key = r.version_key AND d.version_key >= $2",
-            doc,
-            snapshot.renumber_from_key,
-        )
-    if snapshot.previous_head_key != snapshot.head_key:
-        # the previous head keeps its text only if it is a checkpoint
-        await conn.execute(
-            "UPDATE documents SET text = NULL WHERE version_key = $1 AND version % $2 <> 0",
-            snapshot.previous_head_key,
-            snapshot.checkpoint_every,
-        )
-    if not head_inserted:
-        await conn.execute(
-            "UPDATE documents SET text = $1 WHERE version_key = $2",
-            snapshot.head_text,
-            snapshot.head_key,
-        )
-
-
 # -- outbox ----------------------------------------------------------------------------
-async def enqueue(conn: Connection, *, rows: list[dict[str, Any]]) -> None:
-    """Queue deliveries: `destination` with a `version_key` (an op) or a `payload` (an event)."""
-    if not rows:
-        return
-    await conn.executemany(
-        "INSERT INTO outbox (destination, version_key, payload) VALUES ($1, $2, $3)",
-        [(row["destination"], row.get("version_key"), row.get("payload")) for row in rows],
-    )
-
-
 async def due_outbox(conn: Connection, *, destination: str, limit: int) -> list[OutboxRow]:
     """The oldest rows due for one destination (each destination has its own queue, so a
     peer that is down never holds back deliveries to the others). Due by the database's
@@ -234,20 +210,36 @@ async def due_outbox(conn: Connection, *, destination: str, limit: int) -> list[
     return [OutboxRow(**dict(row)) for row in rows]
 
 
-async def delete_outbox(conn: Connection, *, ids: list[int]) -> None:
-    if ids:
-        await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids)
+_SETTLE_OUTBOX = """
+WITH delivered AS (
+    DELETE FROM outbox WHERE id = ANY($1::bigint[])
+), retried AS (
+    UPDATE outbox SET attempts = attempts + 1,
+        next_attempt_at = now() + make_interval(secs => r.delay_s)
+    FROM unnest($2::bigint[], $3::float8[]) AS r (id, delay_s) WHERE outbox.id = r.id
+)
+INSERT INTO outbox (destination, version_key, payload)
+SELECT * FROM unnest($4::text[], $5::bigint[], $6::jsonb[])
+"""
 
 
-async def reschedule_outbox(conn: Connection, *, ids: list[int], delay_s: float) -> None:
-    """Retry `ids` after `delay_s` by the database's clock."""
-    if ids:
-        await conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1,"
-            " next_attempt_at = now() + make_interval(secs => $2) WHERE id = ANY($1::bigint[])",
-            ids,
-            delay_s,
-        )
+async def settle_outbox(
+    conn: Connection,
+    *,
+    delivered: Sequence[int] = (),
+    retry_after_s: Mapping[int, float] | None = None,
+    add: Sequence[dict[str, Any]] = (),
+) -> None:
+    """In one statement: drop the `delivered` rows, retry rows after their delay by the
+    database's clock (which stamped them), and queue the rows to `add` (as in `Change.outbox`)."""
+    retry = dict(retry_after_s or {})
+    await conn.execute(
+        _SETTLE_OUTBOX,
+        list(delivered),
+        list(retry),
+        list(retry.values()),
+        *_columns(list(add), _OUTBOX_COLUMNS),
+    )
 
 
 async def outbox_depth(conn: Connection) -> dict[str, int]:

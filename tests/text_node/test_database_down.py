@@ -61,13 +61,13 @@ async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(
     ):
         await init(client)
         node = app.state.node
-        persist = node._persist
+        write = node._change
 
-        async def database_dies_mid_transaction(*args: object, **kwargs: object) -> None:
+        def database_dies_mid_transaction(*args: object, **kwargs: object) -> None:
             own_cluster.stop()  # the commit fails, and so does the reload after it
             raise DatabaseUnavailableError("connection lost")
 
-        monkeypatch.setattr(node, "_persist", database_dies_mid_transaction)
+        monkeypatch.setattr(node, "_change", database_dies_mid_transaction)
         body = {
             "agent_id": "agent-1",
             "proposed_text": "!",
@@ -77,7 +77,7 @@ async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(
         }
         first = await client.post("/api/edits", json=body, headers=agent(1))
         assert first.status_code == 503
-        monkeypatch.setattr(node, "_persist", persist)
+        monkeypatch.setattr(node, "_change", write)
         # The edit never reached the database: a retry must not be told it was accepted,
         # and a peer must not be sent it.
         retry = await client.post("/api/edits", json=body, headers=agent(1))

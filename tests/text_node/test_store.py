@@ -1,0 +1,152 @@
+"""The database follows the replica: each change is one statement (`store.write_change`), and
+after every kind of change the tables hold exactly what the op set and its fold say."""
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from crdt_core import OpKind, Replica, encode_diff
+from text_node import create_app
+from text_node.node import TextNode
+
+from ..conftest import reset_node_database
+from .conftest import SERVICE, edit, init, node_settings
+
+CHECKPOINT_EVERY = 10
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    await reset_node_database(database_url)
+    application = create_app(node_settings(database_url, checkpoint_every=CHECKPOINT_EVERY))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://node.test") as http:
+        yield http
+
+
+async def assert_database_follows(node: TextNode) -> None:
+    opset = node.replica.opset
+    fold = opset.fold
+    assert fold is not None
+    async with node.db.connection() as conn:
+        held = {row["version_key"] for row in await conn.fetch("SELECT version_key FROM ops")}
+        documents = await conn.fetch(
+            "SELECT version_key, version, document_id, text FROM documents"
+        )
+        edits = await conn.fetch(
+            "SELECT edit_id::text, status FROM edits WHERE document_id = $1", fold.document_id
+        )
+        total = await conn.fetchval("SELECT total_tokens FROM token_budget")
+    assert held == {op.key for op in opset.all_ops()}
+    assert {row["document_id"] for row in documents} == {fold.document_id}
+    assert {row["version_key"]: row["version"] for row in documents} == {
+        op.key: version for version, op in enumerate(fold.ops(), 1)
+    }
+    texts = {row["version"]: row["text"] for row in documents if row["text"] is not None}
+    assert texts[fold.version] == fold.text
+    head_text = fold.text
+    for version, text in texts.items():
+        assert version == fold.version or version % CHECKPOINT_EVERY == 0
+        assert text == fold.text_at(version)
+    assert fold.text_at(fold.version) == head_text
+    expected = {
+        op.edit_id: (fold.status(op.edit_id) or "accepted").__str__()
+        for op in opset.edits()
+        if op.kind != OpKind.INIT
+        and op.document_id == fold.document_id
+        and opset.winner(op.edit_id, op.document_id) is op
+    }
+    for op in opset.rejections():
+        if op.document_id == fold.document_id:
+            expected.setdefault(op.edit_id, "rejected")
+    assert {row["edit_id"]: row["status"] for row in edits} == expected
+    assert total == opset.tokens_used
+
+
+def peer_with(node: TextNode, *, up_to_version: int, now_ms: int) -> Replica:
+    """Node b holding its own operations and this node's first `up_to_version` versions,
+    its clock at `now_ms`."""
+    fold = node.replica.opset.fold
+    assert fold is not None
+    peer = Replica(1, lambda: now_ms)
+    peer.receive(
+        [
+            op
+            for op in node.replica.opset.all_ops()
+            if op.origin == 1 or (fold.version_of_key(op.key) or up_to_version + 1) <= up_to_version
+        ]
+    )
+    return peer
+
+
+async def send(client: httpx.AsyncClient, *ops: object) -> None:
+    response = await client.post(
+        "/api/replication/batch",
+        json={"diffs": [encode_diff(op) for op in ops]},  # type: ignore[arg-type]
+        headers=SERVICE,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_every_kind_of_change_leaves_the_tables_as_the_fold_says(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    node: TextNode = app.state.node
+    await init(client, "Начало.")
+    for i in range(24):  # past two checkpoints
+        assert (await edit(client, "end", f" {i}.")).status_code == 201
+    await assert_database_follows(node)
+
+    # A peer's edit that lands below the head (its clock ran behind): every later version
+    # moves up one, and the checkpoints' texts are dropped.
+    fifth = node.replica.opset.fold.op_at(5)  # type: ignore[union-attr]
+    late = peer_with(node, up_to_version=5, now_ms=fifth.ts + 1)
+    behind = late.accept_edit(edit_id=str(uuid.uuid4()), position="0:6", text="Старт")
+    await send(client, behind)
+    assert node.replica.opset.fold.version_of_key(behind.key) == 6  # type: ignore[union-attr]
+    await assert_database_follows(node)
+
+    # Concurrent replacements of one fragment: the later key wins, the other is superseded.
+    base = node.view.version_key
+    won = await edit(client, "0:5", "Исток", base_version_key=base)
+    assert won.json()["status"] == "accepted"
+    rival = peer_with(node, up_to_version=node.view.version - 1, now_ms=fifth.ts + 2)
+    lost = rival.accept_edit(edit_id=str(uuid.uuid4()), position="0:5", text="Корень")
+    await send(client, lost)
+    assert node.replica.opset.fold.status(lost.edit_id) == "superseded"  # type: ignore[union-attr]
+    await assert_database_follows(node)
+
+    # A stale read is rejected and listed as such.
+    stale = await edit(client, "0:3", "Ист", base_version_key=base)
+    assert stale.json()["status"] == "rejected"
+    await assert_database_follows(node)
+
+    # One edit accepted on two nodes (a retry that reached another node): the lower-key copy
+    # stays, the other is dropped and its tokens are not counted twice.
+    retried = str(uuid.uuid4())
+    here = await edit(client, "end", " Повтор.", edit_id=retried, tokens_used=5)
+    assert here.status_code == 201
+    twin = peer_with(node, up_to_version=3, now_ms=fifth.ts + 3)
+    copy = twin.accept_edit(edit_id=retried, position="end", text=" Повтор.", tokens_used=5)
+    assert copy.key < here.json()["version_key"]
+    await send(client, copy)
+    assert node.replica.opset.winner(retried, copy.document_id) == copy
+    await assert_database_follows(node)
+
+    # A new document: the old one's rows go.
+    await init(client, "Новый.")
+    assert (await edit(client, "end", " Да.")).status_code == 201
+    await assert_database_follows(node)
+    assert [op.kind for op in node.replica.opset.fold.ops()] == [  # type: ignore[union-attr]
+        OpKind.INIT,
+        OpKind.APPEND,
+    ]
