@@ -152,7 +152,9 @@ def pgbench_script(head_text: str) -> str:
     previous head without (inserted here, where the node updates it), three outbox rows."""
 
     def text(value: str) -> str:
-        return "'" + value.replace("'", "''") + "'"
+        """A string literal; its colons escaped, which pgbench would take for variables."""
+        escaped = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\x3a")
+        return f"E'{escaped}'"
 
     op_body = (
         '{"edit_id": "00000000-0000-0000-0000-000000000000", "kind": "append", '
@@ -170,9 +172,9 @@ def pgbench_script(head_text: str) -> str:
     no_rows = "ARRAY[]"
     arguments = [
         # ops
-        "ARRAY[:key]",
+        "ARRAY[(:key)::bigint]",
         "ARRAY[0]",
-        "ARRAY[:seq]",
+        "ARRAY[(:seq)::bigint]",
         "ARRAY[gen_random_uuid()::text]",
         "ARRAY['bench']",
         "ARRAY['append']",
@@ -187,14 +189,14 @@ def pgbench_script(head_text: str) -> str:
         "ARRAY['accepted']",
         "ARRAY[now()]",
         "ARRAY[0]",
-        "ARRAY[:key]",
+        "ARRAY[(:key)::bigint]",
         "ARRAY[1]",
         "ARRAY['']",
         # statuses, document, budget, rebuild
         no_rows,
         no_rows,
         "'bench'",
-        ":seq",
+        "(:seq)::bigint",
         "false",
         # versions kept as they are
         no_rows,
@@ -202,14 +204,14 @@ def pgbench_script(head_text: str) -> str:
         no_rows,
         no_rows,
         # versions with a text: the new head, the previous head
-        "ARRAY[:key, :key - 1]",
+        "ARRAY[(:key)::bigint, (:key)::bigint - 1]",
         "ARRAY[3, 2]",
         "ARRAY[gen_random_uuid(), gen_random_uuid()]",
         "ARRAY[now(), now()]",
         f"ARRAY[{text(head_text)}, NULL]",
         # outbox
         "ARRAY['peer-1', 'peer-2', 'analytics']",
-        "ARRAY[:key, :key, NULL]",
+        "ARRAY[(:key)::bigint, (:key)::bigint, NULL]",
         f"ARRAY[NULL, NULL, {text(event)}]",
     ]
     statement = re.sub(
@@ -250,6 +252,7 @@ def run_pgbench(
             str(postgres.bin_dir / "pgbench"),
             *connection,
             "--no-vacuum",
+            "--protocol=prepared",  # as the node runs it (asyncpg prepares every statement)
             f"--file={script}",
             f"--client={clients}",
             f"--jobs={min(clients, os.cpu_count() or 1)}",

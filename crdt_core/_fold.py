@@ -86,6 +86,7 @@ class Fold:
         self._handles: dict[str, int] = {}
         self._edit_ids: list[str] = []
         self._superseded: Counter[int] = Counter()
+        self._pending: dict[int, None] = {}  # handles of pending effects, in _effects order
         # Ranged replacements per origin, sorted by sequence number: the LWW candidates.
         self._replaces: dict[int, tuple[list[int], list[Op]]] = {}
         self.add(init)
@@ -146,7 +147,7 @@ class Fold:
         return {self._edit_ids[handle] for handle in self._superseded}
 
     def pending(self) -> list[str]:
-        return [self._edit_ids[e.handle] for e in self._effects if e.pending]
+        return [self._edit_ids[handle] for handle in self._pending]
 
     def is_alive(self, ref: CharRef) -> bool:
         """Whether a character exists and is not a tombstone."""
@@ -308,6 +309,8 @@ class Fold:
         effect = self._apply(self._ops[len(self._effects)])
         self._effects.append(effect)
         self._effect_of[effect.handle] = effect
+        if effect.pending:
+            self._pending[effect.handle] = None
 
     def _apply(self, op: Op) -> _Effect:
         handle = self._handle(op.edit_id)
@@ -362,6 +365,7 @@ class Fold:
 
     def _undo(self, effect: _Effect) -> None:
         del self._effect_of[effect.handle]
+        self._pending.pop(effect.handle, None)
         if effect.inserted:
             self._seq.remove_run(effect.handle << ID_SHIFT, effect.inserted)
         self._seq.revive(effect.killed)

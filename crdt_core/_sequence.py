@@ -12,7 +12,7 @@ _BLOCK = 128  # target block length; a block is split when it doubles
 
 
 class _Block:
-    __slots__ = ("alive", "chars", "ids", "live", "pos")
+    __slots__ = ("alive", "chars", "ids", "live", "pos", "text")
 
     def __init__(self, ids: list[int], chars: list[str], alive: bytearray) -> None:
         self.ids = ids
@@ -20,6 +20,12 @@ class _Block:
         self.alive = alive
         self.live = alive.count(1)
         self.pos = 0
+        self.text: str | None = None  # the live characters, until the block changes
+
+    def live_text(self) -> str:
+        if self.text is None:
+            self.text = "".join(compress(self.chars, self.alive))
+        return self.text
 
 
 class _Fenwick:
@@ -83,7 +89,7 @@ class Sequence:
         return self._fenwick.prefix(len(self._blocks))
 
     def text(self) -> str:
-        return "".join("".join(compress(b.chars, b.alive)) for b in self._blocks)
+        return "".join(block.live_text() for block in self._blocks)
 
     def is_alive(self, char_id: int) -> bool:
         block = self._block_of[char_id]
@@ -163,6 +169,7 @@ class Sequence:
                     found += 1
             if found:
                 block.live -= found
+                block.text = None
                 self._fenwick.add(block.pos, -found)
             if block is last_block:
                 return killed
@@ -180,6 +187,7 @@ class Sequence:
             if block.alive[i]:
                 block.alive[i] = 0
                 block.live -= 1
+                block.text = None
                 self._fenwick.add(block.pos, -1)
                 killed.append(char_id)
         return killed
@@ -192,6 +200,7 @@ class Sequence:
             if not block.alive[i]:
                 block.alive[i] = 1
                 block.live += 1
+                block.text = None
                 self._fenwick.add(block.pos, 1)
 
     def remove_run(self, first_id: int, count: int) -> None:
@@ -207,6 +216,7 @@ class Sequence:
             del block.ids[index : index + take]
             del block.chars[index : index + take]
             del block.alive[index : index + take]
+            block.text = None
             if gone:
                 block.live -= gone
                 self._fenwick.add(block.pos, -gone)
@@ -226,6 +236,7 @@ class Sequence:
         block.chars[index:index] = list(text)
         block.alive[index:index] = b"\x01" * len(text)
         block.live += len(text)
+        block.text = None
         for char_id in ids:
             self._block_of[char_id] = block
         if len(block.ids) > 2 * _BLOCK:

@@ -387,6 +387,34 @@ def test_a_late_op_with_a_lower_key_rewinds_and_replays() -> None:
     assert b.fold.version_of_key(late.key) == 2
 
 
+def test_the_text_read_between_changes_is_the_text_folded_afresh() -> None:
+    """The sequence keeps each block's live text until the block changes: every insertion,
+    tombstone, revival and undone insertion (a rewind) must drop it."""
+    ticker = Ticker()
+    a, b = replicas(2, ticker=ticker)
+    late_append = edit(a, "late-append", "end", "»")
+    late_insert = edit(a, "late-insert", "0:0", "«")
+    steps = [
+        lambda: edit(b, "b0", "end", " раз"),
+        lambda: b.receive([late_append]),  # a lower key: the appends undone and replayed
+        lambda: edit(b, "b1", "0:3", "Ку"),
+        lambda: b.accept_edit(edit_id="stale", position="0:3", text="x", base_version=1),
+        lambda: edit(b, "b2", "end", " два"),
+        lambda: b.receive([late_insert]),
+        lambda: edit(b, "b3", "end", " три"),
+        lambda: edit(b, "b4", "1:2", ""),
+        lambda: edit(b, "b5", "end", "!"),
+    ]
+    for step in steps:
+        step()
+        fresh = Fold(b.fold.ops()[0])
+        fresh.add_many(b.fold.ops()[1:])
+        assert b.fold.text == fresh.text
+    assert b.fold.status("stale") is None  # rejected: it changed no character
+    assert b.fold.text == "К«вет, мир!» раз два три!"
+    assert b.fold.pending() == []
+
+
 def test_text_at_every_version_is_the_text_when_it_was_the_head() -> None:
     [node] = replicas(1)
     script = [
