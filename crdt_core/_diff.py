@@ -32,13 +32,17 @@ def _varuint(data: bytes, at: int) -> tuple[int, int]:
     raise DiffError("diff is not a Yjs update: truncated length")
 
 
-def _check_shape(update: bytes) -> None:
-    """A one-op update names one client with one struct. Checked before pycrdt sees the bytes:
-    a junk length prefix would make it allocate hundreds of megabytes before failing."""
+def _check_shape(update: bytes) -> tuple[int, int]:
+    """A one-op update names one client with one struct; return that client and its clock.
+    Checked before pycrdt sees the bytes: a junk length prefix would make it allocate hundreds
+    of megabytes before failing."""
     clients, at = _varuint(update, 0)
-    structs, _ = _varuint(update, at)
+    structs, at = _varuint(update, at)
     if clients != 1 or structs != 1:
         raise DiffError(f"diff must carry one operation, found {clients} clients/{structs} items")
+    client, at = _varuint(update, at)
+    clock, _ = _varuint(update, at)
+    return client, clock
 
 
 def _is_fatal(exc: BaseException) -> bool:
@@ -51,10 +55,14 @@ def _is_fatal(exc: BaseException) -> bool:
 
 def encode_diff(op: Op) -> str:
     """The base64 Yjs update that inserts `op` into the op set."""
+    if op.diff is not None:
+        return op.diff
     doc: Doc[Map[str]] = Doc(client_id=op.key)
     ops = doc.get(_MAP, type=Map)
     ops[str(op.key)] = op.to_json()
-    return base64.b64encode(doc.get_update()).decode("ascii")
+    diff = base64.b64encode(doc.get_update()).decode("ascii")
+    object.__setattr__(op, "diff", diff)
+    return diff
 
 
 def decode_diff(diff: str) -> Op:
@@ -65,7 +73,7 @@ def decode_diff(diff: str) -> Op:
         update = base64.b64decode(diff, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DiffError(f"diff is not valid base64: {exc}") from exc
-    _check_shape(update)
+    client, clock = _check_shape(update)
     doc: Doc[Map[str]] = Doc()
     try:
         doc.apply_update(update)
@@ -85,6 +93,8 @@ def decode_diff(diff: str) -> Op:
         raise DiffError(f"diff carries an invalid operation: {exc}") from exc
     if str(op.key) != key:
         raise DiffError(f"diff key {key} does not match its operation's key {op.key}")
+    if (client, clock) == (op.key, 0):  # written as `encode_diff` writes it: keep it
+        object.__setattr__(op, "diff", diff)
     return op
 
 

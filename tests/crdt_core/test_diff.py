@@ -52,6 +52,23 @@ def test_round_trip() -> None:
     assert op.to_json().encode() in raw  # the op itself travels as one JSON string
 
 
+def test_an_op_is_encoded_once_and_a_received_diff_is_kept() -> None:
+    op = make(3)
+    diff = encode_diff(op)
+    assert op.diff == diff
+
+    received = decode_diff(diff)
+    assert received.diff == diff  # a peer passes on (and stores) what it was sent
+    assert encode_diff(received) is diff
+    assert decode_diff(encode_diff(make(3))) == received
+
+    # the same op written by another Yjs client: valid, but not what encode_diff writes
+    foreign = decode_diff(update_of({str(op.key): op.to_json()}))
+    assert foreign == op
+    assert foreign.diff is None
+    assert encode_diff(foreign) == diff
+
+
 def test_round_trip_of_an_init_and_a_reject() -> None:
     init = Op(edit_id="i", kind=OpKind.INIT, document_id="d", origin=0, seq=1, ts=0, text="")
     reject = make(2, kind=OpKind.REJECT, left=None, first=None, last=None, reason="устарело")
