@@ -2,6 +2,7 @@
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 
 import pytest
 
@@ -394,7 +395,7 @@ def test_the_text_read_between_changes_is_the_text_folded_afresh() -> None:
     a, b = replicas(2, ticker=ticker)
     late_append = edit(a, "late-append", "end", "»")
     late_insert = edit(a, "late-insert", "0:0", "«")
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: edit(b, "b0", "end", " раз"),
         lambda: b.receive([late_append]),  # a lower key: the appends undone and replayed
         lambda: edit(b, "b1", "0:3", "Ку"),
