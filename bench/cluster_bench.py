@@ -170,11 +170,12 @@ def pgbench_script(head_text: str) -> str:
         '"budget_used": 100, "budget_limit": 15000000}}'
     )
     no_rows = "ARRAY[]"
+    key, seq = "(:key)::bigint", "(:seq)::bigint"  # prepared: pgbench would bind them as int
     arguments = [
         # ops
-        "ARRAY[(:key)::bigint]",
+        f"ARRAY[{key}]",
         "ARRAY[0]",
-        "ARRAY[(:seq)::bigint]",
+        f"ARRAY[{seq}]",
         "ARRAY[gen_random_uuid()::text]",
         "ARRAY['bench']",
         "ARRAY['append']",
@@ -189,14 +190,14 @@ def pgbench_script(head_text: str) -> str:
         "ARRAY['accepted']",
         "ARRAY[now()]",
         "ARRAY[0]",
-        "ARRAY[(:key)::bigint]",
+        f"ARRAY[{key}]",
         "ARRAY[1]",
         "ARRAY['']",
         # statuses, document, budget, rebuild
         no_rows,
         no_rows,
         "'bench'",
-        "(:seq)::bigint",
+        seq,
         "false",
         # versions kept as they are
         no_rows,
@@ -204,14 +205,14 @@ def pgbench_script(head_text: str) -> str:
         no_rows,
         no_rows,
         # versions with a text: the new head, the previous head
-        "ARRAY[(:key)::bigint, (:key)::bigint - 1]",
+        f"ARRAY[{key}, {key} - 1]",
         "ARRAY[3, 2]",
         "ARRAY[gen_random_uuid(), gen_random_uuid()]",
         "ARRAY[now(), now()]",
         f"ARRAY[{text(head_text)}, NULL]",
         # outbox
         "ARRAY['peer-1', 'peer-2', 'analytics']",
-        "ARRAY[(:key)::bigint, (:key)::bigint, NULL]",
+        f"ARRAY[{key}, {key}, NULL]",
         f"ARRAY[NULL, NULL, {text(event)}]",
     ]
     statement = re.sub(

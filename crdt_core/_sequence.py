@@ -168,9 +168,7 @@ class Sequence:
                     killed.append(block.ids[i])
                     found += 1
             if found:
-                block.live -= found
-                block.text = None
-                self._fenwick.add(block.pos, -found)
+                self._recount(block, -found)
             if block is last_block:
                 return killed
             block = self._blocks[block.pos + 1]
@@ -186,9 +184,7 @@ class Sequence:
             i = block.ids.index(char_id)
             if block.alive[i]:
                 block.alive[i] = 0
-                block.live -= 1
-                block.text = None
-                self._fenwick.add(block.pos, -1)
+                self._recount(block, -1)
                 killed.append(char_id)
         return killed
 
@@ -199,9 +195,7 @@ class Sequence:
             i = block.ids.index(char_id)
             if not block.alive[i]:
                 block.alive[i] = 1
-                block.live += 1
-                block.text = None
-                self._fenwick.add(block.pos, 1)
+                self._recount(block, 1)
 
     def remove_run(self, first_id: int, count: int) -> None:
         """Undo an insertion: remove `count` contiguous characters starting at `first_id`."""
@@ -216,10 +210,8 @@ class Sequence:
             del block.ids[index : index + take]
             del block.chars[index : index + take]
             del block.alive[index : index + take]
-            block.text = None
             if gone:
-                block.live -= gone
-                self._fenwick.add(block.pos, -gone)
+                self._recount(block, -gone)
             emptied = emptied or not block.ids
             count -= take
             if count:
@@ -230,19 +222,23 @@ class Sequence:
             self._reindex()
 
     # -- internals ---------------------------------------------------------------------
+    def _recount(self, block: _Block, delta: int) -> None:
+        """`delta` live characters more in `block`: its count, its prefix sum, and its text
+        (which changes exactly when the count does) to be read again."""
+        block.live += delta
+        block.text = None
+        self._fenwick.add(block.pos, delta)
+
     def _insert_into(self, block: _Block, index: int, first_id: int, text: str) -> None:
         ids = list(range(first_id, first_id + len(text)))
         block.ids[index:index] = ids
         block.chars[index:index] = list(text)
         block.alive[index:index] = b"\x01" * len(text)
-        block.live += len(text)
-        block.text = None
+        self._recount(block, len(text))
         for char_id in ids:
             self._block_of[char_id] = block
         if len(block.ids) > 2 * _BLOCK:
             self._split(block)
-        else:
-            self._fenwick.add(block.pos, len(text))
 
     def _insert_blocks(self, pos: int, first_id: int, text: str) -> None:
         new = []
