@@ -5,6 +5,11 @@ through an `LlmClient`. Network errors, 5xx and rate-limit 429s are retried with
 backoff (at most `max_attempts` tries, `Retry-After` honoured), reusing the same `edit_id` so
 that a retry after an unknown outcome cannot apply the edit twice. A budget 429 stops the agent;
 an LLM failure or an edit that does not fit the text costs one cycle.
+
+An agent whose model keeps answering "nothing to edit" is idle: it doubles its pause each time
+(up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
+`idle`, and goes back to work as soon as the document changes (it looks at the version, which
+costs no tokens, while it waits).
 """
 
 import asyncio
@@ -31,8 +36,8 @@ log = logging.getLogger(__name__)
 CLAIM = re.compile(r"беру:?\s*«(.+)»", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_BACKOFF_S = 60.0
-MAX_IDLE_DELAY_S = 10.0
-"""An agent with nothing to do doubles its pause each idle cycle up to this (LLM tokens)."""
+IDLE_AFTER = 2
+"""This many "nothing to edit" answers in a row make an agent `idle`."""
 
 
 class AgentError(Exception):
@@ -52,8 +57,9 @@ class AgentRejected(AgentError):
 
 
 class AgentState(StrEnum):
-    IDLE = "idle"
+    STARTING = "starting"
     RUNNING = "running"
+    IDLE = "idle"  # its model had nothing to edit: it waits for the text to change
     STOPPED = "stopped"
     BUDGET_EXHAUSTED = "budget_exhausted"
     FAILED = "failed"
@@ -62,7 +68,8 @@ class AgentState(StrEnum):
 class CycleResult(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
-    SKIPPED = "skipped"  # nothing to do, target not found, claimed fragment, no document
+    NOTHING = "nothing"  # the model had nothing to edit
+    SKIPPED = "skipped"  # target not found, claimed fragment, no document
     STALE = "stale"  # 409: the document changed under the edit
     LLM_ERROR = "llm_error"
     FAILED = "failed"  # a service stayed unavailable or refused the request
@@ -74,7 +81,7 @@ class AgentStats:
 
     agent_id: str
     role: str
-    state: AgentState = AgentState.IDLE
+    state: AgentState = AgentState.STARTING
     cycles: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -105,6 +112,8 @@ class AgentConfig:
     claim_ttl_s: float = 30.0
     use_claims: bool = True
     chat_window: int = 20
+    max_idle_delay_s: float = 60.0
+    """The longest pause of an idle agent (it doubles from `cycle_delay_s`)."""
 
 
 @dataclass
@@ -152,6 +161,8 @@ class Agent:
         self.in_cycle = False
         """True while a cycle runs (a stop lets it finish, so its edit is counted)."""
         self._idle_cycles = 0
+        self._seen: tuple[Any, Any] | None = None
+        """(document id, version) of the last document read."""
         self._jitter = random.Random(config.agent_id)
 
     def stop(self) -> None:
@@ -169,7 +180,7 @@ class Agent:
                 finally:
                     self.in_cycle = False
                 if not self._stopping and (max_cycles is None or self.stats.cycles < max_cycles):
-                    await self._sleep(self._pause())
+                    await self._rest()
         except BudgetExhausted as exc:
             self.stats.state = AgentState.BUDGET_EXHAUSTED
             self.stats.last_error = str(exc)
@@ -179,7 +190,7 @@ class Agent:
             self.stats.last_error = str(exc)
             log.error("%s: %s", self.config.agent_id, exc)
         finally:
-            if self.stats.state is AgentState.RUNNING:
+            if self.stats.state in (AgentState.RUNNING, AgentState.IDLE):
                 self.stats.state = AgentState.STOPPED
         return self.stats
 
@@ -194,20 +205,56 @@ class Agent:
         counter = {
             CycleResult.ACCEPTED: "accepted",
             CycleResult.REJECTED: "rejected",
+            CycleResult.NOTHING: "skipped",
             CycleResult.SKIPPED: "skipped",
             CycleResult.STALE: "stale",
             CycleResult.LLM_ERROR: "llm_errors",
             CycleResult.FAILED: "failed_cycles",
         }[result]
         setattr(self.stats, counter, getattr(self.stats, counter) + 1)
-        self._idle_cycles = self._idle_cycles + 1 if result is CycleResult.SKIPPED else 0
+        if result is CycleResult.NOTHING:
+            self._idle_cycles += 1
+        elif result in (CycleResult.ACCEPTED, CycleResult.REJECTED, CycleResult.STALE):
+            self._idle_cycles = 0
+        if self.stats.state in (AgentState.RUNNING, AgentState.IDLE):
+            idle = self._idle_cycles >= IDLE_AFTER
+            self.stats.state = AgentState.IDLE if idle else AgentState.RUNNING
         return result
 
     def _pause(self) -> float:
-        """The wait before the next cycle: the cycle delay, doubled per idle cycle in a row
-        (nothing to edit: asking the LLM again at once would spend tokens for nothing)."""
+        """The wait before the next cycle: the cycle delay, doubled per "nothing to edit" in
+        a row (asking the LLM again at once would spend tokens for nothing)."""
         delay = self.config.cycle_delay_s * 2.0 ** min(self._idle_cycles, 10)
-        return min(delay, max(MAX_IDLE_DELAY_S, self.config.cycle_delay_s))
+        return min(delay, max(self.config.max_idle_delay_s, self.config.cycle_delay_s))
+
+    async def _rest(self) -> None:
+        """Wait `_pause()`; an agent with nothing to edit looks at the document's version every
+        `cycle_delay_s` (at least a second) meanwhile and goes back to work when it changed."""
+        pause = self._pause()
+        if self._idle_cycles == 0:
+            await self._sleep(pause)
+            return
+        deadline = self._clock() + pause
+        step = max(self.config.cycle_delay_s, 1.0)
+        while not self._stopping:
+            left = deadline - self._clock()
+            if left <= 0:
+                return
+            await self._sleep(min(step, left))
+            if await self._document_changed():
+                return
+
+    async def _document_changed(self) -> bool:
+        """Whether the document's id or version moved since the last read (a failed look
+        says no: the pause simply runs its course)."""
+        try:
+            response = await self._text.get("/api/document/current")
+        except httpx.TransportError:
+            return False
+        if response.status_code != 200:
+            return False
+        document = _json_or_empty(response)
+        return (document.get("document_id"), document.get("version")) != self._seen
 
     async def _cycle(self) -> CycleResult:
         response = await self._request(self._text, "GET", "/api/document/current")
@@ -215,6 +262,7 @@ class Agent:
             self.stats.last_error = f"GET /api/document/current: {_describe(response)}"
             return CycleResult.SKIPPED
         document = response.json()
+        self._seen = (document.get("document_id"), document.get("version"))
         self._check_budget(document)
         text: str = document["text"]
         await self._read_chat()
@@ -237,8 +285,11 @@ class Agent:
         self._spend(reply.tokens_used)
         planned = locate(reply.proposal, text)
         if planned is None:
-            if reply.proposal.action is Action.NONE:  # a proposal or an answer in chat
-                await self._post_note(reply.proposal.note)
+            if reply.proposal.action is not Action.NONE:
+                return CycleResult.SKIPPED  # misquoted, or the text moved on
+            if not reply.proposal.note.strip():
+                return CycleResult.NOTHING
+            await self._post_note(reply.proposal.note)  # a proposal or an answer in chat
             return CycleResult.SKIPPED
         if _overlaps_claim(planned, text, claimed):
             return CycleResult.SKIPPED

@@ -1,13 +1,15 @@
 """An OpenAI-compatible HTTP server that stands in for the model, offline.
 
 It speaks `/v1/responses`, `/v1/chat/completions` and `/v1/models`, reports usage (about four
-characters a token) and answers with a structured edit made by `_editor` for the role and the
-document found in the prompt. Its model id and `system_fingerprint` say it is a simulator.
+characters a token) and answers with a structured edit made by `SimulatedModel` for the role
+and the document found in the prompt, after a configurable latency. Its model id and
+`system_fingerprint` say it is a simulator.
 """
 
 import asyncio
 import json
 import math
+import random
 import time
 import uuid
 from typing import Any
@@ -17,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from ..prompt import parse_prompt
 from ..proposal import Action, EditProposal
-from . import _editor
+from ._model import SimulatedModel
 from .settings import FINGERPRINT, SimulatorSettings
 
 
@@ -49,10 +51,16 @@ def create_app(settings: SimulatorSettings) -> FastAPI:
         }
         return JSONResponse({"error": error}, status_code=400)
 
+    model = SimulatedModel(
+        seed=settings.seed, flaws=settings.flaw_rates(), target_chars=settings.target_chars
+    )
+    pace = random.Random(settings.seed)
+
     async def answer(prompt: str) -> str:
         if settings.latency_ms:
-            await asyncio.sleep(settings.latency_ms / 1000)
-        return _answer_text(prompt, settings.seed)
+            spread = settings.latency_jitter * (2 * pace.random() - 1)
+            await asyncio.sleep(settings.latency_ms * (1 + spread) / 1000)
+        return _answer_text(prompt, model)
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -134,7 +142,7 @@ def create_app(settings: SimulatorSettings) -> FastAPI:
     return app
 
 
-def _answer_text(prompt: str, seed: int) -> str:
+def _answer_text(prompt: str, model: SimulatedModel) -> str:
     """The JSON edit for a prompt (an idle `none` edit when no Chorus prompt is found)."""
     parts = parse_prompt(prompt)
     if parts is None:
@@ -145,7 +153,7 @@ def _answer_text(prompt: str, seed: int) -> str:
             note="Симулятор не нашёл в запросе раздела «ДОКУМЕНТ»: править нечего.",
         )
     else:
-        proposal = _editor.propose(parts, seed=seed, prompt=prompt)
+        proposal = model.propose(parts, prompt)
     return json.dumps(proposal.model_dump(mode="json"), ensure_ascii=False)
 
 

@@ -24,6 +24,8 @@ class AgentTuning:
     max_attempts: int = 5
     backoff_s: float = 0.5
     use_claims: bool = True
+    claim_ttl_s: float = 30.0
+    max_idle_delay_s: float = 60.0
 
 
 class PoolError(Exception):
@@ -61,8 +63,11 @@ class AgentPool:
     def running(self) -> bool:
         return any(not task.done() for task in self._tasks)
 
-    def start(self, roles: Sequence[Role]) -> list[dict[str, Any]]:
-        """Start agent-1..agent-len(roles), agent-i with roles[i-1]; their stats."""
+    def start(
+        self, roles: Sequence[Role], *, use_claims: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """Start agent-1..agent-len(roles), agent-i with roles[i-1]; their stats.
+        `use_claims` overrides the pool's tuning for this start."""
         if self.running:
             raise AlreadyRunning(
                 f"{len(self._agents)} agents are running: POST /api/agents/stop first"
@@ -85,7 +90,9 @@ class AgentPool:
                     max_attempts=tuning.max_attempts,
                     backoff_s=tuning.backoff_s,
                     edits_per_minute=tuning.edits_per_minute,
-                    use_claims=tuning.use_claims,
+                    use_claims=tuning.use_claims if use_claims is None else use_claims,
+                    claim_ttl_s=tuning.claim_ttl_s,
+                    max_idle_delay_s=tuning.max_idle_delay_s,
                 ),
                 llm=self._clients.llm,
                 text=self._clients.text,
@@ -130,7 +137,7 @@ class AgentPool:
             if isinstance(result, Exception):
                 log.error("%s ended with %r", task.get_name(), result)
         for agent in self._agents:  # cancelled before its first step, or mid-cycle
-            if agent.stats.state in (AgentState.IDLE, AgentState.RUNNING):
+            if agent.stats.state in (AgentState.STARTING, AgentState.RUNNING, AgentState.IDLE):
                 agent.stats.state = AgentState.STOPPED
         self._tasks = []
         return self.stats()

@@ -28,6 +28,9 @@ class StartRequest(BaseModel):
     roles: list[str] | None = Field(
         default=None, min_length=1, description="role keys or texts, cycled over the agents"
     )
+    use_claims: bool | None = Field(
+        default=None, description="whether agents claim fragments in chat (default: settings)"
+    )
 
     @field_validator("roles")
     @classmethod
@@ -78,7 +81,7 @@ async def start_agents(body: StartRequest, pool: PoolDep) -> dict[str, Any]:
         given = [resolve(role) for role in body.roles]
         roles = [given[i % len(given)] for i in range(body.count)]
     try:
-        pool.start(roles)
+        pool.start(roles, use_claims=body.use_claims)
     except AlreadyRunning as exc:
         raise ApiError(409, "already_running", str(exc)) from exc
     except MissingToken as exc:
@@ -111,6 +114,8 @@ def create_app(settings: SupervisorSettings, clients: AgentClients | None = None
         max_attempts=settings.max_attempts,
         backoff_s=settings.backoff_s,
         use_claims=settings.use_claims,
+        claim_ttl_s=settings.claim_ttl_s,
+        max_idle_delay_s=settings.max_idle_delay_s,
     )
 
     @asynccontextmanager

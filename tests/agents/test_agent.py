@@ -257,7 +257,7 @@ async def test_llm_failures_and_unusable_edits_cost_one_cycle_each(services: Ser
         CycleResult.LLM_ERROR,
         CycleResult.LLM_ERROR,
         CycleResult.SKIPPED,
-        CycleResult.SKIPPED,
+        CycleResult.NOTHING,
         CycleResult.ACCEPTED,
     ]
     # tokens of the malformed answer and the skipped cycles are reported with the next edit
@@ -327,7 +327,59 @@ def test_an_idle_agent_pauses_longer_each_idle_cycle_in_a_row() -> None:
     config = AgentConfig(agent_id="agent-1", role=resolve("facts"), token="t", cycle_delay_s=1.0)
     agent = Agent(config, llm=None, text=None, chat=None)  # type: ignore[arg-type]
     pauses = []
-    for idle in range(6):
+    for idle in range(9):
         agent._idle_cycles = idle
         pauses.append(agent._pause())
-    assert pauses == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    assert pauses == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+
+
+async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_changes(
+    services: Services,
+) -> None:
+    """Two "nothing to edit" answers: state idle, a pause of 4 s looked through every second;
+    another agent's edit ends the pause after the first look, and the agent edits again."""
+    llm = ScriptedLlm(
+        edit_json("none"),
+        edit_json("none"),
+        edit_json("append", new_text="Новое предложение.", note="Дописал."),
+    )
+    now = [0.0]
+    seen: list[tuple[float, AgentState]] = []
+    agent: Agent
+
+    async def sleep(delay: float) -> None:
+        seen.append((delay, agent.stats.state))
+        now[0] += delay
+        if agent.stats.cycles == 2 and len(seen) == 3:  # the first look of the second pause
+            other = await services.text.post(
+                "/api/edits",
+                json={
+                    "agent_id": "agent-1",
+                    "proposed_text": " Ещё.",
+                    "position": "end",
+                    "tokens_used": 1,
+                },
+                headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
+            )
+            assert other.status_code == 201, other.text
+        await asyncio.sleep(0)
+
+    agent = Agent(
+        AgentConfig(agent_id="agent-2", role=resolve("style"), token=TOKENS["agent-2"]),
+        llm=llm,  # type: ignore[arg-type]
+        text=services.text,
+        chat=services.chat,
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
+    stats = await agent.run(max_cycles=3)
+    # after one "nothing": a 2 s pause in two looks, still running; after two: idle, and the
+    # 4 s pause ends at the first look, which sees the other agent's edit
+    assert seen == [
+        (1.0, AgentState.RUNNING),
+        (1.0, AgentState.RUNNING),
+        (1.0, AgentState.IDLE),
+    ]
+    assert stats.accepted == 1
+    assert stats.skipped == 2
+    assert stats.state is AgentState.STOPPED

@@ -2,7 +2,8 @@
 
 from agents.prompt import ChatLine, build_prompt, parse_prompt
 from agents.proposal import Action, EditProposal, locate
-from agents.simulator._editor import propose
+from agents.simulator._flaws import FlawRates
+from agents.simulator._model import SimulatedModel
 
 STRUCTURE = "редактор структуры"
 STYLE = "корректор стиля"
@@ -20,7 +21,7 @@ def ask(agent_id: str, role: str, document: str, chat: list[ChatLine]) -> EditPr
     )
     parts = parse_prompt(prompt)
     assert parts is not None
-    return propose(parts, seed=1, prompt=prompt)
+    return SimulatedModel(seed=1, flaws=FlawRates(), target_chars=6000).propose(parts, prompt)
 
 
 def apply(document: str, proposal: EditProposal) -> str:

@@ -3,21 +3,9 @@
 import pytest
 
 from agents.roles import DEFAULT_ROLES, ROLES_BY_KEY, default_roles, resolve
-from agents.simulator import _editor
+from agents.simulator._model import RoleKind, role_kind
 
-EXPECTED = {
-    "expert": _editor.expert,
-    "style": _editor.style,
-    "facts": _editor.facts,
-    "structure": _editor.structure,
-    "repetitions": _editor.repetitions,
-    "concision": _editor.concision,
-    "spelling": _editor.spelling,
-    "terms": _editor.terms,
-    "examples": _editor.examples,
-    "plain": _editor.plain,
-    "conclusion": _editor.conclusion,
-}
+EXPECTED = {kind.value: kind for kind in RoleKind}
 
 
 def test_at_least_ten_russian_default_roles() -> None:
@@ -28,7 +16,7 @@ def test_at_least_ten_russian_default_roles() -> None:
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
 def test_each_default_role_instruction_gets_its_own_strategy(key: str) -> None:
-    assert _editor.strategy_for(ROLES_BY_KEY[key].instruction) is EXPECTED[key]
+    assert role_kind(ROLES_BY_KEY[key].instruction) is EXPECTED[key]
 
 
 def test_roles_resolve_by_key_or_name_and_anything_else_is_custom() -> None:

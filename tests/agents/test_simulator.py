@@ -1,7 +1,6 @@
 """The simulator over real HTTP, driven by the official openai SDK (both APIs)."""
 
 import json
-import re
 import time
 
 import httpx
@@ -12,7 +11,6 @@ from agents.llm import OpenAiLlm
 from agents.prompt import INSTRUCTIONS, build_prompt
 from agents.proposal import EDIT_SCHEMA, EDIT_SCHEMA_NAME, Action, EditProposal
 from agents.simulator import FINGERPRINT, MODEL_ID, SimulatorSettings, create_app, tokens
-from agents.simulator import _banks as banks
 
 TEXT = (
     'Распределённые системы - это "сложно". Мы еще учимся. Мы еще учимся. '
@@ -105,49 +103,25 @@ async def test_chat_completions_return_schema_valid_json_with_usage(
     [
         (
             "корректор стиля",
-            'Он сказал: "Это еще не все равно" - и ушёл.',
-            'Он сказал: "Это еще не все равно" - и ушёл.',
-            "Он сказал: «Это ещё не всё равно» — и ушёл.",
-        ),
-        (
-            "редактор повторов",
-            "Первое предложение. Второе предложение. Второе предложение. Конец.",
-            " Второе предложение.",
-            "",
-        ),
-        (
-            "проверяющий факты",
-            "Гагарин совершил первый полёт в космос в 1962 году. Это было важно.",
-            "Гагарин совершил первый полёт в космос в 1962 году.",
-            "Гагарин совершил первый полёт в космос в 1961 году.",
-        ),
-        (
-            "редактор лаконичности",
-            "На самом деле, репликация нужна всем. Это просто.",
-            "На самом деле, репликация нужна всем.",
-            "Репликация нужна всем.",
+            'Он сказал: "Это еще не все" - и ушел... Потом вернулся.',
+            'Он сказал: "Это еще не все" - и ушел...',
+            "Он сказал: «Это ещё не все» — и ушёл…",
         ),
         (
             "корректор орфографии",
-            "Вобщем, придти вовремя трудно.",
-            "Вобщем, придти вовремя трудно.",
-            "В общем, прийти вовремя трудно.",
+            "Первые програмы играли в шашки. Потом пришли экспертные системы.",
+            "Первые програмы играли в шашки.",
+            "Первые программы играли в шашки.",
         ),
         (
             "редактор терминологии",
-            "Юзер ждёт апдейт к пятнице.",
-            "Юзер ждёт апдейт к пятнице.",
-            "Пользователь ждёт обновление к пятнице.",
-        ),
-        (
-            "редактор структуры",
-            "Раз. Два. Три. Четыре. Пять. Шесть.",
-            "Три. Четыре.",
-            "Три.\n\nЧетыре.",
+            "Юзеры ждали новую фичу к дедлайну. Её выпустили вовремя.",
+            "Юзеры ждали новую фичу к дедлайну.",
+            "Пользователи ждали новую функцию к сроку.",
         ),
     ],
 )
-async def test_each_corrective_role_makes_its_edit(
+async def test_each_corrective_role_makes_its_edit_over_both_apis(
     simulator_url: str, style: str, role: str, document: str, target: str, new_text: str
 ) -> None:
     llm = OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url, api_style=style)  # type: ignore[arg-type]
@@ -159,51 +133,23 @@ async def test_each_corrective_role_makes_its_edit(
     assert reply.tokens_used > 0
     assert reply.proposal.target == target
     assert reply.proposal.new_text == new_text
-    assert target in document
     assert reply.proposal.note
 
 
-@pytest.mark.parametrize("role", ["эксперт по теме", "автор примеров", "популяризатор"])
-async def test_additive_roles_keep_appending_sentences_that_say_something_new(
-    simulator_url: str, role: str
-) -> None:
+async def test_a_writer_appends_a_new_sentence_on_the_topic(simulator_url: str) -> None:
     llm = OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url)
-    document = "Распределённые системы состоят из узлов. Узлы общаются по сети. Это важно."
-    added: list[str] = []
+    document = "Распределённые системы состоят из узлов. Узлы общаются по сети."
     try:
-        for _ in range(40):
-            reply = await llm.propose(instructions=INSTRUCTIONS, prompt=prompt(role, document))
-            assert reply.proposal.action is Action.APPEND
-            assert reply.proposal.target == ""
-            sentence = reply.proposal.new_text.strip()
-            assert sentence not in document
-            assert sentence.endswith(".")
-            added.append(sentence)
-            document += reply.proposal.new_text
+        replies = [
+            await llm.propose(instructions=INSTRUCTIONS, prompt=prompt("эксперт по теме", document))
+            for _ in range(10)
+        ]
     finally:
         await llm.aclose()
-    # What is said, without the lead-in ("Например, сегодня …"), is never said twice.
-    lead_in = re.compile(r"^(Например, |Проще говоря, )?(" + "|".join(banks.OPENERS) + r")? ?")
-    said = [lead_in.sub("", s).lower() for s in added]
-    assert len(set(said)) == len(said), said
-
-
-async def test_the_conclusion_is_written_once(simulator_url: str) -> None:
-    llm = OpenAiLlm(api_key="offline", model=MODEL_ID, base_url=simulator_url)
-    document = "Распределённые системы состоят из узлов. Узлы общаются по сети. Это важно."
-    try:
-        first = await llm.propose(
-            instructions=INSTRUCTIONS, prompt=prompt("автор заключения", document)
-        )
-        assert first.proposal.action is Action.APPEND
-        assert first.proposal.new_text.startswith("\n\nТаким образом,")
-        document += first.proposal.new_text
-        second = await llm.propose(
-            instructions=INSTRUCTIONS, prompt=prompt("автор заключения", document)
-        )
-    finally:
-        await llm.aclose()
-    assert second.proposal.action is Action.NONE
+    added = [r.proposal.new_text.strip() for r in replies]
+    assert {r.proposal.action for r in replies} == {Action.APPEND}
+    assert len(set(added)) == len(added)  # the same prompt, ten different sentences
+    assert any("распредел" in a.lower() or "этой" in a.lower() for a in added), added
 
 
 async def test_claimed_fragments_are_left_alone(simulator_url: str) -> None:
@@ -224,24 +170,26 @@ async def test_claimed_fragments_are_left_alone(simulator_url: str) -> None:
     assert idle.proposal.action is Action.NONE
 
 
-async def test_same_seed_and_prompt_give_the_same_edit(sdk: openai.AsyncOpenAI) -> None:
-    async def ask(client: httpx.AsyncClient, role: str) -> str:
-        body = {"model": MODEL_ID, "input": prompt(role, "Распределённые системы.")}
-        response = await client.post("/v1/responses", json=body)
-        return str(response.json()["output"][0]["content"][0]["text"])
-
-    apps = {seed: create_app(SimulatorSettings(seed=seed)) for seed in range(6)}
-    answers: dict[int, list[str]] = {}
-    for seed, app in apps.items():
+async def test_the_same_seed_gives_the_same_answers_in_the_same_order() -> None:
+    async def answers(seed: int) -> list[str]:
+        app = create_app(SimulatorSettings(seed=seed))
         transport = httpx.ASGITransport(app=app)
+        out = []
         async with httpx.AsyncClient(transport=transport, base_url="http://sim.test") as client:
-            answers[seed] = [await ask(client, "эксперт по теме") for _ in range(2)]
-    assert all(a[0] == a[1] for a in answers.values())
-    assert len({a[0] for a in answers.values()}) > 1  # the seed matters
+            for role in ("эксперт по теме", "корректор стиля", "эксперт по теме"):
+                body = {"model": MODEL_ID, "input": prompt(role, TEXT)}
+                response = await client.post("/v1/responses", json=body)
+                out.append(str(response.json()["output"][0]["content"][0]["text"]))
+        return out
+
+    first = await answers(3)
+    assert first == await answers(3)
+    assert first[0] != first[2]  # a writer never drafts the same sentence twice
+    assert {tuple(await answers(seed)) for seed in range(4)} != {tuple(first)}  # seeds differ
 
 
 async def test_latency_is_configurable() -> None:
-    app = create_app(SimulatorSettings(latency_ms=200))
+    app = create_app(SimulatorSettings(latency_ms=200, latency_jitter=0.5))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sim.test") as client:
         start = time.monotonic()
@@ -251,7 +199,7 @@ async def test_latency_is_configurable() -> None:
         )
         elapsed = time.monotonic() - start
     assert response.status_code == 200
-    assert elapsed >= 0.2
+    assert elapsed >= 0.1
     idle = EditProposal.model_validate_json(response.json()["choices"][0]["message"]["content"])
     assert idle.action is Action.NONE  # not a Chorus prompt: nothing to edit
 
