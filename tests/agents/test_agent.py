@@ -366,7 +366,7 @@ async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_c
 
     agent = Agent(
         AgentConfig(agent_id="agent-2", role=resolve("style"), token=TOKENS["agent-2"]),
-        llm=llm,  # type: ignore[arg-type]
+        llm=llm,
         text=services.text,
         chat=services.chat,
         sleep=sleep,
