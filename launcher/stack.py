@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import nginx
@@ -30,6 +30,7 @@ from .components import (
 from .config import RATE_ENV, Ports, RateLimit, env_name
 from .daemon import Daemon
 from .errors import LauncherError
+from .pace import Pace
 from .postgres_cluster import PostgresCluster, PostgresClusterError
 from .redis_server import RedisServer, RedisServerError
 from .service_process import ServiceError
@@ -65,6 +66,8 @@ class StackConfig:
     dashboard: bool = True
     """Run the web dashboard (`next start`, built on first use); stacks that test other parts
     may leave it out."""
+    pace: Pace = field(default_factory=Pace)
+    """How fast the agents and the simulated model go (the demo's human pace by default)."""
 
 
 def _url(port: int) -> str:
@@ -190,7 +193,11 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
         "LLM simulator (offline)",
         "agents.simulator",
         ports.simulator,
-        {"SIMULATOR_HOST": "127.0.0.1", "SIMULATOR_PORT": str(ports.simulator)},
+        {
+            "SIMULATOR_HOST": "127.0.0.1",
+            "SIMULATOR_PORT": str(ports.simulator),
+            **config.pace.simulator_env(),
+        },
         health="/v1/models",
     )
     supervisor = _python_service(
@@ -208,6 +215,7 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
             "SUPERVISOR_AGENT_TOKENS": secrets.agent_tokens_spec(),
             "SUPERVISOR_OPENAI_BASE_URL": f"{_url(ports.simulator)}/v1",
             "SUPERVISOR_EDITS_PER_MINUTE": str(edits_per_minute(config.rate_limit)),
+            **config.pace.supervisor_env(),
         },
         health="/api/agents",
     )

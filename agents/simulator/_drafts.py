@@ -122,6 +122,10 @@ class Drafts:
         )
         return inflect_phrase(phrase, "nomn", number) or phrase
 
+    def _aspect_in(self, case: str, number: str) -> str:
+        phrase = self._aspect(number)
+        return inflect_phrase(phrase, case, number) or phrase
+
     def _topic(self, case: str) -> str:
         """The topic in `case`, or now and then a word that refers back to it."""
         if self._rng.random() < ANAPHOR_SHARE:
@@ -158,13 +162,13 @@ class Drafts:
     def _actors_discuss(self) -> str:
         verb, case = self._rng.choice(banks.ACTOR_VERBS)
         number = self._number()
-        aspect = inflect_phrase(self._aspect(number), case, number)
+        aspect = self._aspect_in(case, number)
         actor = self._rng.choice(banks.ACTORS)
-        return self._opened(f"{actor} {verb} {aspect} {self._topic('gent')}")
+        return self._opened(f"{actor} {_governed(verb, aspect)} {self._topic('gent')}")
 
     def _plenty_of(self) -> str:
         quantity = self._rng.choice(banks.QUANTITIES)
-        aspects = inflect_phrase(self._aspect("plur"), "gent", "plur")
+        aspects = self._aspect_in("gent", "plur")
         verb = "" if quantity == "хватает" else f" {self._rng.choice(banks.LOCATIVE_VERBS)}"
         return self._opened(f"в {self._topic('loct')}{verb} {quantity} {aspects}")
 
@@ -176,19 +180,19 @@ class Drafts:
     def _quoted_name(self) -> str:
         actor = self._rng.choice(banks.ACTORS)
         number = self._number()
-        aspect = inflect_phrase(self._aspect(number), "accs", number)
+        aspect = self._aspect_in("accs", number)
         name = self._rng.choice(banks.QUOTED_NAMES)
         return self._opened(f"{actor} называют {aspect} {self._topic('gent')} «{name}»")
 
     def _example(self) -> str:
         verb, case = self._rng.choice(banks.ACTOR_VERBS)
         number = self._number()
-        aspect = inflect_phrase(self._aspect(number), case, number)
+        aspect = self._aspect_in(case, number)
         setting = self._rng.choice(banks.EXAMPLE_SETTINGS)
         actor = self._rng.choice(banks.ACTORS)
         tail = self._rng.choice(banks.EXAMPLE_TAILS)
         return _sentence(
-            f"Например, {setting} {actor} {verb} {aspect} {self._topic('gent')} {tail}"
+            f"Например, {setting} {actor} {_governed(verb, aspect)} {self._topic('gent')} {tail}"
         )
 
     def _plain(self) -> str:
@@ -206,6 +210,13 @@ class Drafts:
         gender, number = subject_grammar(subject)
         predicate = agree(self._rng.choice(banks.PLAIN_PREDICATES), gender=gender, number=number)
         return _sentence(f"{lead} {lower_first(subject)} {predicate}")
+
+
+def _governed(verb: str, phrase: str) -> str:
+    """`verb phrase`, with "о" made "об" before a vowel ("спорят об основном …")."""
+    if verb.endswith(" о") and phrase[:1].lower() in "аоуэи":
+        verb += "б"
+    return f"{verb} {phrase}"
 
 
 def _sentence(clause: str) -> str:

@@ -6,6 +6,7 @@ stale read, or supersedes the other). Deletions take a whole sentence with its s
 Every function returns all the candidate edits; the model picks one.
 """
 
+import itertools
 import random
 import re
 from collections.abc import Callable
@@ -14,7 +15,16 @@ from dataclasses import dataclass
 from ..proposal import Action, EditProposal
 from . import _agreement, _facts, _speller, _typography
 from . import _banks as banks
-from ._language import CYRILLIC, inflect, lemma, parses, sentence_spans, upper_first, with_case_of
+from ._language import (
+    CYRILLIC,
+    inflect,
+    lemma,
+    parses,
+    sentence_spans,
+    upper_first,
+    with_case_of,
+    words,
+)
 
 SPLIT_SENTENCES = 6
 """A paragraph of this many sentences is split in two."""
@@ -224,13 +234,13 @@ def _condense(ctx: Context) -> list[EditProposal]:
     topic = _content(ctx.topic)
     contents = [_content(text[a:b]) - topic for a, b in spans]
     scored = []
-    for index, ((start, end), words) in enumerate(zip(spans, contents, strict=True)):
+    for index, ((start, end), content) in enumerate(zip(spans, contents, strict=True)):
         sentence = text[start:end]
         keep = sentence.startswith(banks.CONCLUSION_MARKERS) or _facts.fact_of(sentence) is not None
-        if index == 0 or not words or keep:
+        if index == 0 or not content or keep:
             continue
         elsewhere = set().union(*(c for i, c in enumerate(contents) if i != index))
-        scored.append((len(words & elsewhere) / len(words), start, end))
+        scored.append((len(content & elsewhere) / len(content), start, end))
     scored.sort(reverse=True)
     return [
         EditProposal(
@@ -254,7 +264,6 @@ LEAD_IN = re.compile(
     + r"),?\s+)+",
     re.IGNORECASE,
 )
-_DOUBLED = re.compile(rf"(?<![{CYRILLIC}])([{CYRILLIC}]+) \1(?![{CYRILLIC}])", re.IGNORECASE)
 
 
 def statement(sentence: str) -> str:
@@ -263,12 +272,29 @@ def statement(sentence: str) -> str:
     return _facts.normalise(LEAD_IN.sub("", sentence)).strip()
 
 
+def without_doubles(sentence: str) -> tuple[str, list[str]]:
+    """`sentence` without a word written twice in a row (in any of its forms: "искусственной
+    искусственного" is one slip the agreement check half undid); which words went."""
+    found = list(words(sentence))
+    cut: list[re.Match[str]] = []
+    for first, second in itertools.pairwise(found):
+        if sentence[first.end() : second.start()] == " " and lemma(first[0]) == lemma(second[0]):
+            cut.append(first)
+    fixed = sentence
+    for match in reversed(cut):
+        rest = fixed[match.end() + 1 :]
+        if match[0][:1].isupper():
+            rest = upper_first(rest)
+        fixed = fixed[: match.start()] + rest
+    return fixed, [m[0] for m in cut]
+
+
 def repetitions(ctx: Context) -> list[EditProposal]:
     """A word written twice in a row; a sentence that says what an earlier one said."""
 
     def fix(sentence: str) -> tuple[str, str]:
-        doubled = [m[1] for m in _DOUBLED.finditer(sentence)]
-        return _DOUBLED.sub(r"\1", sentence), f"Убрал повтор слова: «{'», «'.join(doubled)}»."
+        fixed, doubled = without_doubles(sentence)
+        return fixed, f"Убрал повтор слова: «{'», «'.join(doubled)}»."
 
     out = _sentence_fixes(ctx, fix)
     text = ctx.document

@@ -67,6 +67,9 @@ EDITING: dict[RoleKind, Callable[[Context], list[EditProposal]]] = {
     RoleKind.STRUCTURE: _editors.structure,
 }
 NOTHING = EditProposal(action=Action.NONE, target="", new_text="", note="")
+RECENT_SHARE = 0.5
+"""How often an editor takes the fix nearest the end (the newest text) rather than any: people
+watching a live document look at what just changed, so editors meet on the same sentences."""
 
 
 def role_kind(role: str) -> RoleKind:
@@ -110,7 +113,11 @@ class SimulatedModel:
         else:
             candidates = EDITING[kind](ctx)
         candidates = [c for c in candidates if not touches_claim(ctx, c.target)]
-        return ctx.rng.choice(candidates) if candidates else NOTHING
+        if not candidates:
+            return NOTHING
+        if ctx.rng.random() < RECENT_SHARE:  # what just changed draws the eye
+            return max(candidates, key=lambda c: ctx.document.rfind(c.target))
+        return ctx.rng.choice(candidates)
 
 
 def touches_claim(ctx: Context, target: str) -> bool:

@@ -14,16 +14,21 @@ from typing import Any
 import pytest
 
 from launcher.config import Ports, RateLimit
+from launcher.pace import Pace
 from launcher.stack import Stack, StackConfig
 from launcher.state import StateDir
 
 HIGH_RATE = "6000r/m"
+TEST_PACE = Pace(speed=10)
+"""Agents ten times the demo's pace: a 1 s pause, the model answering in about 0.2 s."""
 
 
 @contextmanager
 def running_stack(prefix: str, **options: Any) -> Iterator[Stack]:
     """A whole stack on free ports in a temporary directory, at the high rate limit; down and
-    removed on exit. `options` go to `StackConfig` (budget_limit, dashboard)."""
+    removed on exit. `options` go to `StackConfig` (budget_limit, dashboard, pace: ten times
+    the demo's unless given)."""
+    options.setdefault("pace", TEST_PACE)
     root = Path(tempfile.mkdtemp(prefix=prefix))
     root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user
     config = StackConfig(
