@@ -6,6 +6,15 @@ backoff (at most `max_attempts` tries, `Retry-After` honoured), reusing the same
 that a retry after an unknown outcome cannot apply the edit twice. A budget 429 stops the agent;
 an LLM failure or an edit that does not fit the text costs one cycle.
 
+Claims (spec constraint 4, made a protocol): before it rewrites or deletes a fragment (more
+than `SMALL_FIX_WORDS` words) an agent announces it in chat ("Беру: «…»"), reads the chat
+again, and yields when another agent claimed an overlapping fragment earlier (the chat is one
+Redis stream, so "earlier" is the same for everyone: two agents that claim one sentence at once
+never both rewrite it). A fix of a word or two is not announced, as people do not announce a
+typo; it only yields to a claim seen in the chat just before it is saved. Fragments claimed in
+chat are also left out of the prompt's work for `claim_ttl_s`. So claims prevent the costly
+collisions (two rewrites of one sentence) and leave small ones to the nodes' conflict rule.
+
 An agent whose model keeps answering "nothing to edit" is idle: it doubles its pause each time
 (up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
 `idle`, and goes back to work as soon as the document changes (it looks at the version, which
@@ -36,6 +45,8 @@ log = logging.getLogger(__name__)
 CLAIM = re.compile(r"беру:?\s*«(.+)»", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_BACKOFF_S = 60.0
+SMALL_FIX_WORDS = 2
+"""A replacement changing at most this many words is a small fix: made without a claim."""
 IDLE_AFTER = 2
 """This many "nothing to edit" answers in a row make an agent `idle`."""
 
@@ -70,6 +81,7 @@ class CycleResult(StrEnum):
     REJECTED = "rejected"
     NOTHING = "nothing"  # the model had nothing to edit
     SKIPPED = "skipped"  # target not found, claimed fragment, no document
+    YIELDED = "yielded"  # another agent claimed the fragment first
     STALE = "stale"  # 409: the document changed under the edit
     LLM_ERROR = "llm_error"
     FAILED = "failed"  # a service stayed unavailable or refused the request
@@ -86,6 +98,7 @@ class AgentStats:
     accepted: int = 0
     rejected: int = 0
     skipped: int = 0
+    yielded: int = 0
     stale: int = 0
     llm_errors: int = 0
     failed_cycles: int = 0
@@ -116,19 +129,28 @@ class AgentConfig:
     """The longest pause of an idle agent (it doubles from `cycle_delay_s`)."""
 
 
+@dataclass(frozen=True)
+class _Claim:
+    until: float
+    """Monotonic seconds."""
+    order: tuple[int, int]
+    """Its chat message's place in the stream (milliseconds, sequence)."""
+
+
 @dataclass
 class _Claims:
-    """Fragments other agents claimed in chat, each until its expiry (monotonic seconds)."""
+    """Fragments other agents claimed in chat, each until its expiry."""
 
     ttl_s: float
-    until: dict[str, float] = field(default_factory=dict)
+    claims: dict[str, _Claim] = field(default_factory=dict)
 
-    def add(self, fragment: str, now: float) -> None:
-        self.until[fragment] = now + self.ttl_s
+    def add(self, fragment: str, order: tuple[int, int], now: float) -> None:
+        self.claims[fragment] = _Claim(now + self.ttl_s, order)
 
-    def active(self, now: float) -> list[str]:
-        self.until = {f: t for f, t in self.until.items() if t > now}
-        return list(self.until)
+    def active(self, now: float, before: tuple[int, int] | None = None) -> list[str]:
+        """Fragments claimed until now or later (and earlier in the chat than `before`)."""
+        self.claims = {f: c for f, c in self.claims.items() if c.until > now}
+        return [f for f, c in self.claims.items() if before is None or c.order < before]
 
 
 class Agent:
@@ -207,6 +229,7 @@ class Agent:
             CycleResult.REJECTED: "rejected",
             CycleResult.NOTHING: "skipped",
             CycleResult.SKIPPED: "skipped",
+            CycleResult.YIELDED: "yielded",
             CycleResult.STALE: "stale",
             CycleResult.LLM_ERROR: "llm_errors",
             CycleResult.FAILED: "failed_cycles",
@@ -293,6 +316,9 @@ class Agent:
             return CycleResult.SKIPPED
         if _overlaps_claim(planned, text, claimed):
             return CycleResult.SKIPPED
+        targeted = self.config.use_claims and planned.position != "end"
+        if targeted and not await self._may_edit(planned, text):
+            return CycleResult.YIELDED
         result = await self._submit(planned, document)
         if result is CycleResult.ACCEPTED:
             await self._post_note(reply.proposal.note)
@@ -323,6 +349,22 @@ class Agent:
         self.stats.last_error = f"POST /api/edits: {_describe(response)}"
         return CycleResult.FAILED
 
+    async def _may_edit(self, planned: PlannedEdit, text: str) -> bool:
+        """Whether this agent may save its edit of a fragment: a larger one is announced
+        first and must be the earliest claim on its fragment; a small fix must meet no claim
+        at all. Without a chat the agent goes ahead (claims are advisory)."""
+        old = text[planned.start : planned.end]
+        before: tuple[int, int] | None = None
+        if not _small_fix(old, planned.proposed_text):
+            fragment = _claimable(old)
+            posted = await self._post_chat(f"Беру: «{fragment}»") if fragment else None
+            if posted is None:
+                return True
+            before = _order(posted.get("message_id", ""))
+        await self._read_chat()
+        claimed = self._claims.active(self._clock(), before=before)
+        return not _overlaps_claim(planned, text, claimed)
+
     async def _read_chat(self) -> None:
         params: dict[str, str | int] = {"limit": self.config.chat_window}
         if self._chat_since is not None:
@@ -343,12 +385,16 @@ class Agent:
             self._recent.append(ChatLine(message["agent_id"], message["message"]))
             claim = CLAIM.search(message["message"])
             if claim:
-                self._claims.add(claim.group(1), now)
+                self._claims.add(claim.group(1), _order(message.get("message_id", "")), now)
 
     async def _post_note(self, note: str) -> None:
+        await self._post_chat(note)
+
+    async def _post_chat(self, note: str) -> dict[str, Any] | None:
+        """Post `note` to the chat; the stored message, or None when it was not posted."""
         note = note.strip()[:MAX_NOTE_CHARS]
         if not note:
-            return
+            return None
         body = {"agent_id": self.config.agent_id, "message": note}
         try:
             response = await self._request(
@@ -356,13 +402,14 @@ class Agent:
             )
         except ServiceUnavailable as exc:
             self.stats.last_error = str(exc)
-            return
+            return None
         if response.status_code == 201:
             self.stats.chat_messages += 1
             self._recent.append(ChatLine(self.config.agent_id, note))  # its own, for follow-ups
-            return
+            return _json_or_empty(response)
         self._refuse_if_unauthorised(response, "POST /api/chat/messages")
         self.stats.last_error = f"POST /api/chat/messages: {_describe(response)}"
+        return None
 
     async def _request(
         self,
@@ -446,6 +493,39 @@ class Agent:
     def _refuse_if_unauthorised(self, response: httpx.Response, what: str) -> None:
         if response.status_code in (401, 403):
             raise AgentRejected(f"{what}: {_describe(response)}; check API_TOKEN and AGENT_ID")
+
+
+def _claimable(fragment: str, limit: int = 60) -> str:
+    """What to claim of a fragment: its first line, cut at a word boundary after `limit`
+    characters (still an exact substring, so others can find it in their text)."""
+    line = fragment.strip().split("\n")[0].strip()
+    if len(line) <= limit:
+        return line
+    cut = line[:limit]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
+
+
+def _small_fix(old: str, new: str) -> bool:
+    """Whether replacing `old` by `new` changes at most `SMALL_FIX_WORDS` words in one line."""
+    if not new or "\n" in old + new:
+        return False
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    changed = max(old[head : len(old) - tail], new[head : len(new) - tail], key=len)
+    return len(changed.split()) <= SMALL_FIX_WORDS
+
+
+def _order(message_id: object) -> tuple[int, int]:
+    """A chat message's place in the stream from its id ("1733512345678-0")."""
+    millis, _, sequence = str(message_id).partition("-")
+    try:
+        return int(millis), int(sequence or 0)
+    except ValueError:
+        return (0, 0)
 
 
 def _overlaps_claim(planned: PlannedEdit, text: str, claimed: list[str]) -> bool:

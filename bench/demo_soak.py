@@ -53,6 +53,8 @@ class Sample:
     words: int
     misspellings: int
     repeated: int
+    tokens: int = 0
+    """Tokens the budget had counted by then (the nodes' `budget_used`)."""
 
 
 @dataclass
@@ -87,6 +89,8 @@ class Soak:
     """What the writers appended (their drafts, slips included)."""
     written: str
     """Everything the accepted edits wrote (appends and replacements)."""
+    yielded: int
+    """Edits the agents gave up because another agent had claimed the fragment first."""
 
     def total(self, what: str) -> int:
         return sum(getattr(w, what) for w in self.windows)
@@ -136,6 +140,7 @@ async def soak_run(
     async with httpx.AsyncClient(base_url=stack.balancer_url, timeout=30) as http:
         run = Run(stack, http)
         await run.init()
+        base = int((await http.get("/api/document/current")).json().get("budget_used") or 0)
         started = time.time()
         response = await http.post(
             "/api/agents/start",
@@ -150,6 +155,7 @@ async def soak_run(
                 await asyncio.sleep(started + (window.index + 1) * window_s - time.time())
                 current = (await http.get("/api/document/current")).json()
                 window.sample = sample(current["text"])
+                window.sample.tokens = int(current.get("budget_used") or 0) - base
                 agents_now = await run.agents()
                 states = Counter(a["state"] for a in agents_now)
                 say(
@@ -160,11 +166,14 @@ async def soak_run(
         finally:
             stopped = await http.post("/api/agents/stop", headers=run.operator)
             stopped.raise_for_status()
+        yielded = sum(a.get("yielded", 0) for a in stopped.json()["agents"])
         await wait_converged(run)
         edits = await all_edits(http)
         text = (await http.get("/api/document/current")).json()["text"]
     appended, written = [], []
     for edit in edits:
+        if edit["status"] != "rejected":
+            written.append(edit["proposed_text"])
         index = int((_moment(edit["created_at"]) - started) // window_s)
         if not 0 <= index < count:
             continue  # after the last window: cancelled mid-cycle as the run stopped
@@ -174,12 +183,11 @@ async def soak_run(
             window.rejected += 1
             continue
         window.accepted[role] += 1
-        written.append(edit["proposed_text"])
         if edit["status"] == "superseded":
             window.superseded += 1
         if edit["position"] == "end":
             appended.append(edit["proposed_text"])
-    return Soak(claims, windows, roles, text, "".join(appended), " ".join(written))
+    return Soak(claims, windows, roles, text, "".join(appended), " ".join(written), yielded)
 
 
 async def wait_converged(run: Run, limit_s: float = 30.0) -> None:
@@ -197,22 +205,30 @@ def print_windows(soak: Soak, window_min: float) -> None:
     say(f"\n{'with' if soak.claims else 'without'} claims, per {window_min:g}-minute window:")
     say(
         "  window       accepted  rejected  superseded  conflicts  characters  growth  "
-        "misspellings/1000 words  repeated sentences"
+        "misspellings/1000 words  repeated sentences  tokens/min"
     )
     previous = None
     for window in soak.windows:
         sample_ = window.sample
         assert sample_ is not None
         growth = sample_.size - (previous.size if previous else 0)
+        spent = sample_.tokens - (previous.tokens if previous else 0)
         rate = window.conflicts / window.edits if window.edits else 0.0
         start = window.index * window_min
         say(
             f"  {start:4g}–{start + window_min:<4g} min {sum(window.accepted.values()):8} "
             f"{window.rejected:9} {window.superseded:11} {rate:9.1%} {sample_.size:11} "
             f"{growth:+7} {per_1000(sample_.misspellings, sample_.words):24.1f} "
-            f"{sample_.repeated:19}"
+            f"{sample_.repeated:19} {spent / window_min:11.0f}"
         )
         previous = sample_
+    last = soak.windows[-1].sample
+    if last is not None and last.tokens:
+        per_minute = last.tokens / (len(soak.windows) * window_min)
+        say(
+            f"  {per_minute:.0f} tokens per demo minute: the spec's budget of 15 000 000 "
+            f"lasts {15_000_000 / per_minute / 60:.1f} h at this pace"
+        )
     say("  accepted edits per role and window:")
     say("  " + f"{'role':24}" + "".join(f"{w.index * window_min:>6g}′" for w in soak.windows))
     for role in roles:
@@ -314,7 +330,8 @@ async def soak(
         print_windows(without, window_min)
     say(
         f"\nconflict rate (rejected + superseded of all edits): with claims "
-        f"{with_claims.conflict_rate:.1%}, without claims {without.conflict_rate:.1%}"
+        f"{with_claims.conflict_rate:.1%} ({with_claims.yielded} edits yielded to an earlier "
+        f"claim), without claims {without.conflict_rate:.1%}"
     )
     excerpt = with_claims.text.split("\n")
     say(f"\nthe document after {minutes:g} demo minutes (first 10 lines):")

@@ -35,6 +35,7 @@ import httpx
 from launcher.config import Ports, RateLimit
 from launcher.demo import INITIAL_TEXT, TOPIC
 from launcher.nginx import NginxPaths
+from launcher.pace import Pace
 from launcher.stack import Stack, StackConfig
 from launcher.state import StateDir
 
@@ -270,6 +271,9 @@ def main() -> int:
         help="nginx's per-token limit (default the spec's 10r/m; agents pace at 80 %% of it)",
     )
     parser.add_argument("--limit-s", type=float, default=900.0, help="give up after this long")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="the agents' pace factor (default 1: the demo's)"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="chorus-stress-"))
     root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user when we are root
@@ -279,6 +283,7 @@ def main() -> int:
         RateLimit.parse(args.rate),
         budget_limit=BUDGET,
         dashboard=False,
+        pace=Pace(args.speed),
     )
     stack = Stack(config)
     try:

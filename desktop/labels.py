@@ -17,8 +17,9 @@ EDIT_STATUS_FILTERS = (
     ("superseded", "перезаписанные"),
 )
 AGENT_STATE = {
-    "idle": "ожидает",
+    "starting": "запускается",
     "running": "работает",
+    "idle": "нечего править",
     "stopped": "остановлен",
     "failed": "сбой",
     "budget_exhausted": "бюджет исчерпан",

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from .config import RateLimit
 from .errors import LauncherError
 
-CYCLE_DELAY_S = 10.0
-LLM_LATENCY_MS = 2000
+CYCLE_DELAY_S = 8.0
+LLM_LATENCY_MS = 4000
 LLM_LATENCY_JITTER = 0.5
 CLAIM_TTL_S = 30.0
 MAX_IDLE_DELAY_S = 60.0

@@ -33,14 +33,14 @@ TERMS_TO_JARGON = {term: jargon for jargon, term in banks.GLOSSARY.items()}
 class FlawRates:
     """The chance of each slip per drafted sentence (0 turns a kind off)."""
 
-    typo: float = 0.3
+    typo: float = 0.4
     quotes: float = 0.5
     dash: float = 0.5
     yo: float = 0.5
-    filler: float = 0.15
-    doubled_word: float = 0.08
+    filler: float = 0.2
+    doubled_word: float = 0.1
     jargon: float = 0.3
-    agreement: float = 0.08
+    agreement: float = 0.12
     wrong_fact: float = 0.5
     restatement: float = 0.05
     long_paragraph: float = 0.4

@@ -67,7 +67,7 @@ EDITING: dict[RoleKind, Callable[[Context], list[EditProposal]]] = {
     RoleKind.STRUCTURE: _editors.structure,
 }
 NOTHING = EditProposal(action=Action.NONE, target="", new_text="", note="")
-RECENT_SHARE = 0.5
+RECENT_SHARE = 0.7
 """How often an editor takes the fix nearest the end (the newest text) rather than any: people
 watching a live document look at what just changed, so editors meet on the same sentences."""
 

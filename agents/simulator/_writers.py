@@ -25,6 +25,8 @@ FACT_SHARE = 0.3
 PARAGRAPH_SENTENCES = (3, 5)
 """A writer opens a new paragraph once the last one has this many sentences (drawn)."""
 TOPICS_KEPT = 8
+RECENT_SHARE = 0.5
+"""How often a writer rewrites the newest sentence of its kind rather than any."""
 
 NOTES = {
     Kind.TOPIC: "Дописал предложение по теме.",
@@ -100,7 +102,8 @@ class Writers:
             mine += [text[a:b] for a, b in spans if _facts.fact_of(text[a:b]) is not None]
         if not mine:
             return []
-        old = ctx.rng.choice(mine)
+        recent = ctx.rng.random() < RECENT_SHARE  # a writer goes back over what it just wrote
+        old = max(mine, key=text.rfind) if recent else ctx.rng.choice(mine)
         fact = _facts.fact_of(old)
         new = flaws.apply(_fact(drafts, flaws, [fact])) if fact else ""
         if new in ("", old):

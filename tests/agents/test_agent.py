@@ -113,7 +113,9 @@ async def test_three_agents_edit_the_document_and_talk_in_chat(
     assert {m["agent_id"] for m in messages} == {"agent-1", "agent-2", "agent-3"}, results
     accepted = sum(r.accepted for r in results)
     assert accepted == document["version"] - 1
-    assert sum(r.chat_messages for r in results) == len(messages) == accepted
+    claims = [m for m in messages if m["message"].startswith("Беру: «")]
+    assert claims  # the correctors announce what they take before they edit it
+    assert sum(r.chat_messages for r in results) == len(messages) == accepted + len(claims)
     edits = (await services.text.get("/api/edits", params={"limit": 100})).json()
     assert sum(e["tokens_used"] for e in edits["edits"]) <= sum(r.tokens for r in results)
     for stats in results:
@@ -383,3 +385,49 @@ async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_c
     assert stats.accepted == 1
     assert stats.skipped == 2
     assert stats.state is AgentState.STOPPED
+
+
+async def test_an_agent_yields_a_fragment_another_agent_claimed_first(services: Services) -> None:
+    """agent-1 claims a sentence while another agent's model is thinking about it. An agent
+    about to rewrite it announces its own claim, reads the chat again, finds the earlier claim
+    and yields; a small fix (one word) is not announced, and yields to such a claim too."""
+    claims: list[str] = []
+
+    class ClaimedMeanwhile(ScriptedLlm):
+        async def propose(self, *, instructions: str, prompt: str) -> LlmReply:
+            posted = await services.chat.post(
+                "/api/chat/messages",
+                json={"agent_id": "agent-1", "message": f"Беру: «{claims.pop(0)}»"},
+                headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
+            )
+            assert posted.status_code == 201
+            return await super().propose(instructions=instructions, prompt=prompt)
+
+    rewrite = "Мы еще учимся их строить."
+    claims.append(rewrite)
+    llm = ClaimedMeanwhile(edit_json("replace", rewrite, "Строить их мы пока только учимся."))
+    agent = make_agent(2, "эксперт по теме", llm, services)
+    assert await agent.cycle() is CycleResult.YIELDED
+    assert agent.stats.yielded == 1
+    messages = (await services.chat.get("/api/chat/messages", params={"limit": 10})).json()
+    assert [(m["agent_id"], m["message"]) for m in messages] == [
+        ("agent-1", f"Беру: «{rewrite}»"),
+        ("agent-2", f"Беру: «{rewrite}»"),
+    ]
+
+    fix = "Гагарин совершил первый полет в космос в 1962 году."
+    claims.append(fix)
+    llm = ClaimedMeanwhile(edit_json("replace", fix, fix.replace("полет", "полёт")))
+    small = make_agent(3, "корректор стиля", llm, services)
+    assert await small.cycle() is CycleResult.YIELDED
+    messages = (await services.chat.get("/api/chat/messages", params={"limit": 10})).json()
+    assert [m["agent_id"] for m in messages] == ["agent-1", "agent-2", "agent-1"]  # no claim
+    text = (await services.text.get("/api/document/current")).json()["text"]
+    assert rewrite in text  # nobody edited behind agent-1's back
+    assert fix in text
+
+    # a claim on another sentence does not stand in the way
+    claims.append(fix)
+    llm = ClaimedMeanwhile(edit_json("delete", "Узлы обмениваются сообщениями. "))
+    agent = make_agent(2, "редактор повторов", llm, services)
+    assert await agent.cycle() is CycleResult.ACCEPTED

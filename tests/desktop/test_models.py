@@ -125,3 +125,12 @@ def test_cluster_model_has_three_nodes_up_down_and_their_process(qapp) -> None:
     assert cells(model, 0)[3] == "остановлен"
     assert changed == [0, 1, 2, 0, 0]
     assert model.rowCount(QModelIndex()) == 3
+
+
+def test_agents_model_says_an_idle_agent_has_nothing_to_edit(qapp) -> None:
+    model = AgentsTableModel()
+    listing = samples.agents()
+    listing["agents"][0]["state"] = "idle"
+    model.set_rows(payloads.parse_agents(listing).agents)
+    assert cells(model, 0)[2] == "нечего править"
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None

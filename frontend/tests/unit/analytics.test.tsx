@@ -51,6 +51,23 @@ describe("MetricsView", () => {
     expect(screen.getByText("эксперт по теме")).toBeInTheDocument();
   });
 
+  it("shows each agent's state now, an idle one as having nothing to edit", async () => {
+    stubFetch({
+      "/api/agents": {
+        running: true,
+        count: 2,
+        agents: [
+          { agent_id: "agent-1", role: "эксперт по теме", state: "running" },
+          { agent_id: "agent-7", role: "корректор орфографии", state: "idle" },
+        ],
+      },
+    });
+    render(<MetricsView metrics={metrics()} />);
+    expect(await screen.findByText("нечего править")).toBeInTheDocument();
+    expect(screen.getByText("работает")).toBeInTheDocument();
+    expect(screen.getByText("корректор орфографии")).toBeInTheDocument(); // no figures yet, still listed
+  });
+
   it("says when a period has no data", () => {
     stubFetch({ "/api/agents": { running: false, count: 0, agents: [] } });
     render(<MetricsView metrics={metrics({ token_usage_by_time: [] })} />);

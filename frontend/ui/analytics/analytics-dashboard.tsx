@@ -7,7 +7,7 @@ import type { Metrics, Period } from "@/lib/types";
 import { usePolling } from "@/lib/use-polling";
 import { ErrorNotice, Loading, PageHeader, StaleNotice } from "../states";
 import { AgentsTable } from "./agents-table";
-import { useAgentRoles } from "../agents/use-agent-roles";
+import { useAgentListing } from "../agents/use-agent-roles";
 import { BudgetGauge } from "./budget-gauge";
 import { StatCard } from "./stat-card";
 import { type TimePoint, TimeChart } from "./time-chart";
@@ -57,7 +57,7 @@ export function AnalyticsDashboard() {
 }
 
 export function MetricsView({ metrics: m, error }: { metrics: Metrics; error?: Error }) {
-  const roles = useAgentRoles();
+  const live = useAgentListing(5000);
   const longRange = m.bucket_seconds >= 3600 || m.period !== "1h";
   const perBucket = m.bucket_seconds === 60 ? "в минуту" : `за ${Math.round(m.bucket_seconds / 60)} мин`;
   return (
@@ -86,7 +86,7 @@ export function MetricsView({ metrics: m, error }: { metrics: Metrics; error?: E
         <TimeChart title="Активные агенты" points={series(m.active_agents_by_time, (p) => p.agents)} unit="агентов" color="#10b981" longRange={longRange} />
         <TimeChart title="Задержка правки, мс" points={series(m.latency_by_time, (p) => Math.round(p.avg_latency_ms))} unit="мс" color="#ec4899" longRange={longRange} />
       </div>
-      <AgentsTable agents={m.agents} roles={roles} />
+      <AgentsTable agents={m.agents} live={live} />
     </div>
   );
 }
