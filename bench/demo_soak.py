@@ -19,27 +19,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from agents.simulator import _speller
 from agents.simulator._language import sentences, words
-from launcher.config import DEFAULT_RATE_LIMIT, Ports, RateLimit
+from launcher.config import DEFAULT_RATE_LIMIT, RateLimit
 from launcher.demo import INITIAL_TEXT
 from launcher.pace import Pace
-from launcher.stack import Stack, StackConfig
-from launcher.state import StateDir
+from launcher.stack import Stack
 
-from .stress import NODES, Run, say
+from .stress import NODES, Run, say, temporary_stack
 
 BUDGET = 100_000_000
 """High enough that no soak ends on the budget (the budget is not what this measures)."""
@@ -355,21 +351,8 @@ def main() -> int:
     parser.add_argument("--no-compare", action="store_true", help="skip the run without claims")
     args = parser.parse_args()
     pace = Pace(args.speed)
-    root = Path(tempfile.mkdtemp(prefix="chorus-soak-"))
-    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user when we are root
     rate = pace.rate_limit(RateLimit.parse(DEFAULT_RATE_LIMIT))
-    config = StackConfig(
-        StateDir(root / "state"),
-        Ports.free(),
-        rate,
-        budget_limit=BUDGET,
-        dashboard=False,
-        pace=pace,
-    )
-    stack = Stack(config)
-    try:
-        say(f"starting the stack in {root} (speed {pace.speed:g}, rate {rate.rate}) …")
-        stack.up(report=lambda line: None)
+    with temporary_stack("chorus-soak-", rate, BUDGET, pace) as stack:
         passed = asyncio.run(
             soak(
                 stack,
@@ -380,9 +363,6 @@ def main() -> int:
                 compare=not args.no_compare,
             )
         )
-    finally:
-        stack.down(report=lambda line: None)
-        shutil.rmtree(root, ignore_errors=True)
     say("all checks passed" if passed else "some checks FAILED")
     return 0 if passed else 1
 

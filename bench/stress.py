@@ -20,6 +20,7 @@ nginx's access log). Exits 1 when a check fails; timings are printed, never asse
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import random
@@ -27,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -275,20 +277,8 @@ def main() -> int:
         "--speed", type=float, default=1.0, help="the agents' pace factor (default 1: the demo's)"
     )
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="chorus-stress-"))
-    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user when we are root
-    config = StackConfig(
-        StateDir(root / "state"),
-        Ports.free(),
-        RateLimit.parse(args.rate),
-        budget_limit=BUDGET,
-        dashboard=False,
-        pace=Pace(args.speed),
-    )
-    stack = Stack(config)
-    try:
-        say(f"starting the stack in {root} (rate {args.rate}, budget {BUDGET} tokens) …")
-        stack.up(report=lambda line: None)
+    rate = RateLimit.parse(args.rate)
+    with temporary_stack("chorus-stress-", rate, BUDGET, Pace(args.speed)) as stack:
         passed = asyncio.run(
             stress(
                 stack,
@@ -299,10 +289,34 @@ def main() -> int:
                 limit_s=args.limit_s,
             )
         )
+    return 0 if passed else 1
+
+
+@contextlib.contextmanager
+def temporary_stack(prefix: str, rate: RateLimit, budget: int, pace: Pace) -> Iterator[Stack]:
+    """A whole stack without the dashboard, on free ports in a temporary directory, up for
+    the `with` block, then down and removed."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)  # the PostgreSQL clusters run as the postgres user when we are root
+    config = StackConfig(
+        StateDir(root / "state"),
+        Ports.free(),
+        rate,
+        budget_limit=budget,
+        dashboard=False,
+        pace=pace,
+    )
+    stack = Stack(config)
+    try:
+        say(
+            f"starting the stack in {root} (rate {rate.rate}, speed {pace.speed:g}, "
+            f"budget {budget} tokens) …"
+        )
+        stack.up(report=lambda line: None)
+        yield stack
     finally:
         stack.down(report=lambda line: None)
         shutil.rmtree(root, ignore_errors=True)
-    return 0 if passed else 1
 
 
 if __name__ == "__main__":

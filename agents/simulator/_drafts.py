@@ -160,11 +160,14 @@ class Drafts:
         return self._opened(f"{aspect} {self._topic('gent')} {predicate}")
 
     def _actors_discuss(self) -> str:
+        return self._opened(self._actor_clause())
+
+    def _actor_clause(self) -> str:
+        """«{actors} {verb} {an aspect in the verb's case} {the topic}»."""
         verb, case = self._rng.choice(banks.ACTOR_VERBS)
-        number = self._number()
-        aspect = self._aspect_in(case, number)
+        aspect = self._aspect_in(case, self._number())
         actor = self._rng.choice(banks.ACTORS)
-        return self._opened(f"{actor} {_governed(verb, aspect)} {self._topic('gent')}")
+        return f"{actor} {_governed(verb, aspect)} {self._topic('gent')}"
 
     def _plenty_of(self) -> str:
         quantity = self._rng.choice(banks.QUANTITIES)
@@ -185,15 +188,9 @@ class Drafts:
         return self._opened(f"{actor} называют {aspect} {self._topic('gent')} «{name}»")
 
     def _example(self) -> str:
-        verb, case = self._rng.choice(banks.ACTOR_VERBS)
-        number = self._number()
-        aspect = self._aspect_in(case, number)
         setting = self._rng.choice(banks.EXAMPLE_SETTINGS)
-        actor = self._rng.choice(banks.ACTORS)
-        tail = self._rng.choice(banks.EXAMPLE_TAILS)
-        return _sentence(
-            f"Например, {setting} {actor} {_governed(verb, aspect)} {self._topic('gent')} {tail}"
-        )
+        clause = self._actor_clause()
+        return _sentence(f"Например, {setting} {clause} {self._rng.choice(banks.EXAMPLE_TAILS)}")
 
     def _plain(self) -> str:
         return self._summary(self._rng.choice(banks.PLAIN_LEADS))

@@ -20,6 +20,7 @@ from ._language import (
     inflect,
     lemma,
     parses,
+    replace_words,
     sentence_spans,
     upper_first,
     with_case_of,
@@ -133,16 +134,7 @@ def terms(ctx: Context) -> list[EditProposal]:
     """Jargon replaced by the glossary's Russian terms, in the same case and number."""
 
     def fix(sentence: str) -> tuple[str, str]:
-        pairs: list[tuple[str, str]] = []
-
-        def swap(match: re.Match[str]) -> str:
-            term = glossary_term(match[0])
-            if term is None:
-                return match[0]
-            pairs.append((match[0], term))
-            return term
-
-        fixed = re.sub(rf"[{CYRILLIC}]+", swap, sentence)
+        fixed, pairs = replace_words(sentence, glossary_term)
         return fixed, f"Заменил жаргон принятыми терминами: {_pairs(pairs)}."
 
     return _sentence_fixes(ctx, fix)

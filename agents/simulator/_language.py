@@ -7,7 +7,7 @@ parses are cached: the same document is read again and again as it grows.
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pymorphy3
 from pymorphy3.analyzer import Parse
@@ -51,6 +51,23 @@ def is_name(word: str) -> bool:
 def words(text: str) -> Iterator[re.Match[str]]:
     """The Russian words of `text` with their offsets."""
     return WORD.finditer(text)
+
+
+def replace_words(
+    sentence: str, choose: Callable[[str], str | None]
+) -> tuple[str, list[tuple[str, str]]]:
+    """`sentence` with each word that `choose` has a replacement for replaced, and the
+    (old, new) pairs."""
+    pairs: list[tuple[str, str]] = []
+
+    def swap(match: re.Match[str]) -> str:
+        new = choose(match[0])
+        if new is None or new == match[0]:
+            return match[0]
+        pairs.append((match[0], new))
+        return new
+
+    return WORD.sub(swap, sentence), pairs
 
 
 def with_case_of(model: str, word: str) -> str:

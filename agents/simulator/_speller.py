@@ -13,7 +13,7 @@ import re
 
 from spellchecker import SpellChecker
 
-from ._language import CYRILLIC, is_known, words
+from ._language import CYRILLIC, is_known, replace_words, words
 
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 MIN_LENGTH = 3
@@ -55,17 +55,7 @@ def misspellings(text: str) -> list[str]:
 
 def fix(sentence: str) -> tuple[str, list[tuple[str, str]]]:
     """`sentence` with every correctable misspelling corrected, and the (wrong, right) pairs."""
-    fixes: list[tuple[str, str]] = []
-
-    def replace(match: re.Match[str]) -> str:
-        right = correction(match[0])
-        if right is None:
-            return match[0]
-        fixes.append((match[0], right))
-        return right
-
-    fixed = re.sub(rf"[{CYRILLIC}]+", replace, sentence)
-    return fixed, fixes
+    return replace_words(sentence, correction)
 
 
 def _edits(word: str) -> dict[str, int]:
