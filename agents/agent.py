@@ -145,6 +145,10 @@ class _Claims:
     claims: dict[str, _Claim] = field(default_factory=dict)
 
     def add(self, fragment: str, order: tuple[int, int], now: float) -> None:
+        """A claim of `fragment`; claimed again, it keeps its earliest place in the chat."""
+        known = self.claims.get(fragment)
+        if known is not None and known.until > now:
+            order = min(order, known.order)
         self.claims[fragment] = _Claim(now + self.ttl_s, order)
 
     def active(self, now: float, before: tuple[int, int] | None = None) -> list[str]:

@@ -18,6 +18,7 @@ from agents import (
     OpenAiLlm,
     resolve,
 )
+from agents.agent import _Claims
 from agents.llm import parse_proposal
 from agents.simulator import MODEL_ID
 from launcher import RedisServer
@@ -431,3 +432,12 @@ async def test_an_agent_yields_a_fragment_another_agent_claimed_first(services: 
     llm = ClaimedMeanwhile(edit_json("delete", "Узлы обмениваются сообщениями. "))
     agent = make_agent(2, "редактор повторов", llm, services)
     assert await agent.cycle() is CycleResult.ACCEPTED
+
+
+def test_a_fragment_claimed_twice_keeps_its_earliest_claim() -> None:
+    claims = _Claims(ttl_s=30)
+    claims.add("Узлы обмениваются сообщениями.", (100, 0), now=0)
+    claims.add("Узлы обмениваются сообщениями.", (300, 0), now=1)
+    assert claims.active(2, before=(200, 0)) == ["Узлы обмениваются сообщениями."]
+    assert claims.active(2, before=(50, 0)) == []
+    assert claims.active(40) == []  # expired
