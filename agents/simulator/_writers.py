@@ -29,10 +29,10 @@ RECENT_SHARE = 0.5
 """How often a writer rewrites the newest sentence of its kind rather than any."""
 
 NOTES = {
-    Kind.TOPIC: "Дописал предложение по теме.",
-    Kind.EXAMPLE: "Добавил пример, чтобы мысль была нагляднее.",
-    Kind.PLAIN: "Пояснил мысль простыми словами.",
-    Kind.CONCLUSION: "Добавил заключительный абзац с выводом.",
+    Kind.TOPIC: "Дописал предложение по теме",
+    Kind.EXAMPLE: "Добавил пример, чтобы мысль была нагляднее",
+    Kind.PLAIN: "Пояснил мысль простыми словами",
+    Kind.CONCLUSION: "Добавил заключительный абзац с выводом",
 }
 
 
@@ -91,7 +91,9 @@ class Writers:
             addition = "\n\n" + sentence
         else:
             addition = " " + sentence
-        return EditProposal(action=Action.APPEND, target="", new_text=addition, note=NOTES[kind])
+        return EditProposal(
+            action=Action.APPEND, target="", new_text=addition, note=_note(kind, sentence)
+        )
 
     def _rewrites(self, kind: Kind, ctx: Context) -> list[EditProposal]:
         text = ctx.document
@@ -121,9 +123,14 @@ class Writers:
                 action=Action.APPEND,
                 target="",
                 new_text="\n\n" + sentence,
-                note=NOTES[Kind.CONCLUSION],
+                note=_note(Kind.CONCLUSION, sentence),
             )
         ]
+
+
+def _note(kind: Kind, sentence: str) -> str:
+    """The chat note of an appended sentence: what it is, and how it starts."""
+    return f"{NOTES[kind]}: «{short(sentence, 50)}…»"
 
 
 def _kind_of(sentence: str) -> Kind | None:
