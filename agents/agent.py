@@ -17,8 +17,8 @@ collisions (two rewrites of one sentence) and leave small ones to the nodes' con
 
 An agent whose model keeps answering "nothing to edit" is idle: it doubles its pause each time
 (up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
-`idle`, and goes back to work as soon as the document changes (it looks at the version, which
-costs no tokens, while it waits).
+`idle`, and asks its model again only when the document has changed since (it looks at the
+version, which costs no tokens, after each pause).
 """
 
 import asyncio
@@ -47,8 +47,6 @@ MAX_NOTE_CHARS = 2000
 MAX_BACKOFF_S = 60.0
 SMALL_FIX_WORDS = 2
 """A replacement changing at most this many words is a small fix: made without a claim."""
-IDLE_AFTER = 2
-"""This many "nothing to edit" answers in a row make an agent `idle`."""
 
 
 class AgentError(Exception):
@@ -244,7 +242,7 @@ class Agent:
         elif result in (CycleResult.ACCEPTED, CycleResult.REJECTED, CycleResult.STALE):
             self._idle_cycles = 0
         if self.stats.state in (AgentState.RUNNING, AgentState.IDLE):
-            idle = self._idle_cycles >= IDLE_AFTER
+            idle = self._idle_cycles > 0
             self.stats.state = AgentState.IDLE if idle else AgentState.RUNNING
         return result
 
@@ -255,21 +253,14 @@ class Agent:
         return min(delay, max(self.config.max_idle_delay_s, self.config.cycle_delay_s))
 
     async def _rest(self) -> None:
-        """Wait `_pause()`; an agent with nothing to edit looks at the document's version every
-        `cycle_delay_s` (at least a second) meanwhile and goes back to work when it changed."""
+        """Wait `_pause()`. An agent with nothing to edit then asks its model again only once
+        the document has changed: it looks at the version (no tokens) after each pause."""
         pause = self._pause()
+        await self._sleep(pause)
         if self._idle_cycles == 0:
-            await self._sleep(pause)
             return
-        deadline = self._clock() + pause
-        step = max(self.config.cycle_delay_s, 1.0)
-        while not self._stopping:
-            left = deadline - self._clock()
-            if left <= 0:
-                return
-            await self._sleep(min(step, left))
-            if await self._document_changed():
-                return
+        while not self._stopping and not await self._document_changed():
+            await self._sleep(pause)
 
     async def _document_changed(self) -> bool:
         """Whether the document's id or version moved since the last read (a failed look

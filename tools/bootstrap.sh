@@ -2,7 +2,10 @@
 # Services: postgresql, redis-server, nginx. Dashboard: nodejs, npm. Browser tests: chromium.
 # Fault injection: faketime, iptables. Compose validation: docker-compose. The desktop
 # client's Qt offscreen runtime: below.
-QT_RUNTIME_PACKAGES=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core)
+QT_RUNTIME_PACKAGES=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core
+  # a real window (Qt's xcb platform plugin, on a desktop or under Xvfb)
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1
+  libxkbcommon-x11-0 libxcb-randr0 libxcb-shape0 libxcb-cursor0)
 # Files that prove a package is present (PostgreSQL's binaries live outside PATH on Debian).
 missing_system_packages() {
   local missing=()

@@ -141,15 +141,59 @@ async def test_a_budget_429_stops_the_agent_cleanly(
 async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
     agents_db: str, agents_redis: RedisServer, llm: OpenAiLlm
 ) -> None:
+    """The fact checker finds nothing in a text others keep extending: each look costs tokens
+    it never reports (no edit of its own), until they no longer fit the budget."""
     async with running_services(agents_db, agents_redis.url, budget_limit=2000) as services:
         await init_document(services.text, TOPIC, "Всё верно.")
-        agent = make_agent(3, "проверяющий факты", llm, services)  # finds nothing to fix
+
+        async def others_write(delay: float) -> None:
+            response = await services.text.post(
+                "/api/edits",
+                json={
+                    "agent_id": "agent-1",
+                    "proposed_text": " Да.",
+                    "position": "end",
+                    "tokens_used": 0,
+                },
+                headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
+            )
+            assert response.status_code == 201, response.text
+
+        agent = make_agent(3, "проверяющий факты", llm, services, sleep=others_write)  # type: ignore[arg-type]
         stats = await agent.run(max_cycles=30)
     assert stats.state is AgentState.BUDGET_EXHAUSTED
     assert stats.accepted == 0
     assert 1 < stats.cycles < 30
     assert stats.tokens >= 2000
     assert "0 of 2000 tokens used" in stats.last_error
+
+
+async def test_an_agent_with_nothing_to_edit_waits_for_the_text_to_change(
+    services: Services, llm: OpenAiLlm
+) -> None:
+    """On a text that stands still an idle agent stops asking its model: no tokens burnt."""
+    await init_document(services.text, TOPIC, "Всё верно.")
+    agent = make_agent(3, "проверяющий факты", llm, services)
+    sleeps: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        sleeps.append(delay)
+        if len(sleeps) == 20:
+            agent.stop()
+        await asyncio.sleep(0)
+
+    agent._sleep = sleep
+    states: list[AgentState] = []
+
+    async def watch(delay: float) -> None:
+        states.append(agent.stats.state)
+        await sleep(delay)
+
+    agent._sleep = watch
+    stats = await agent.run()
+    assert stats.cycles == 1  # asked once, then only looked at the version
+    assert set(states) == {AgentState.IDLE}
+    assert stats.state is AgentState.STOPPED
 
 
 class Flaky(httpx.AsyncBaseTransport):
@@ -339,21 +383,19 @@ def test_an_idle_agent_pauses_longer_each_idle_cycle_in_a_row() -> None:
 async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_changes(
     services: Services,
 ) -> None:
-    """Two "nothing to edit" answers: state idle, a pause of 4 s looked through every second;
-    another agent's edit ends the pause after the first look, and the agent edits again."""
+    """After each "nothing to edit" the agent is idle: it pauses (1 s doubled: 2 s, then 4 s)
+    and asks its model again only once the document changed."""
     llm = ScriptedLlm(
         edit_json("none"),
         edit_json("none"),
         edit_json("append", new_text="Новое предложение.", note="Дописал."),
     )
-    now = [0.0]
     seen: list[tuple[float, AgentState]] = []
     agent: Agent
 
     async def sleep(delay: float) -> None:
         seen.append((delay, agent.stats.state))
-        now[0] += delay
-        if agent.stats.cycles == 2 and len(seen) == 3:  # the first look of the second pause
+        if len(seen) % 2 == 0:  # another agent edits while this one waits
             other = await services.text.post(
                 "/api/edits",
                 json={
@@ -373,16 +415,16 @@ async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_c
         text=services.text,
         chat=services.chat,
         sleep=sleep,
-        clock=lambda: now[0],
     )
     stats = await agent.run(max_cycles=3)
-    # after one "nothing": a 2 s pause in two looks, still running; after two: idle, and the
-    # 4 s pause ends at the first look, which sees the other agent's edit
+    # one pause with the text unchanged, a second pause, then the change wakes it
     assert seen == [
-        (1.0, AgentState.RUNNING),
-        (1.0, AgentState.RUNNING),
-        (1.0, AgentState.IDLE),
+        (2.0, AgentState.IDLE),
+        (2.0, AgentState.IDLE),
+        (4.0, AgentState.IDLE),
+        (4.0, AgentState.IDLE),
     ]
+    assert len(llm.prompts) == 3  # no question to the model while the text stood still
     assert stats.accepted == 1
     assert stats.skipped == 2
     assert stats.state is AgentState.STOPPED
