@@ -10,10 +10,10 @@ Claims (spec constraint 4, made a protocol): before it rewrites or deletes a fra
 than `SMALL_FIX_WORDS` words) an agent announces it in chat ("Беру: «…»"), reads the chat
 again, and yields when another agent claimed an overlapping fragment earlier (the chat is one
 Redis stream, so "earlier" is the same for everyone: two agents that claim one sentence at once
-never both rewrite it). A fix of a word or two is not announced, as people do not announce a
-typo; it only yields to a claim seen in the chat just before it is saved. Fragments claimed in
-chat are also left out of the prompt's work for `claim_ttl_s`. So claims prevent the costly
-collisions (two rewrites of one sentence) and leave small ones to the nodes' conflict rule.
+never both rewrite it). A fix of a word or two is made at once, as people fix a typo without
+asking. Fragments claimed in chat are also left out of the prompt's work for `claim_ttl_s`. So
+claims prevent the costly collisions (two rewrites of one sentence) and leave small ones to the
+nodes' conflict rule (a stale fix is rejected; of two concurrent ones the later wins).
 
 An agent whose model keeps answering "nothing to edit" is idle: it doubles its pause each time
 (up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
@@ -345,20 +345,20 @@ class Agent:
         return CycleResult.FAILED
 
     async def _may_edit(self, planned: PlannedEdit, text: str) -> bool:
-        """Whether this agent may save its edit of a fragment: a larger one is announced
-        first and must be the earliest claim on its fragment; a small fix must meet no claim
-        at all. Without a chat the agent goes ahead (claims are advisory)."""
+        """Whether this agent may save its edit of a fragment now. A small fix goes ahead (it
+        already kept clear of the claims it read); a larger edit is announced first and must
+        be the earliest claim on its fragment. Without a chat it goes ahead (claims are
+        advisory)."""
         old = text[planned.start : planned.end]
-        before: tuple[int, int] | None = None
-        if not _small_fix(old, planned.proposed_text):
-            fragment = _claimable(old)
-            posted = await self._post_chat(f"Беру: «{fragment}»") if fragment else None
-            if posted is None:
-                return True
-            before = _order(posted.get("message_id", ""))
+        if _small_fix(old, planned.proposed_text):
+            return True
+        fragment = _claimable(old)
+        posted = await self._post_chat(f"Беру: «{fragment}»") if fragment else None
+        if posted is None:
+            return True
         await self._read_chat()
-        claimed = self._claims.active(self._clock(), before=before)
-        return not _overlaps_claim(planned, text, claimed)
+        earlier = self._claims.active(self._clock(), before=_order(posted.get("message_id", "")))
+        return not _overlaps_claim(planned, text, earlier)
 
     async def _read_chat(self) -> None:
         params: dict[str, str | int] = {"limit": self.config.chat_window}
