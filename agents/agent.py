@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 CLAIM = re.compile(r"беру:?\s*«(.+)»", re.IGNORECASE)
 MAX_NOTE_CHARS = 2000
 MAX_BACKOFF_S = 60.0
-SMALL_FIX_WORDS = 2
+SMALL_FIX_WORDS = 3
 """A replacement changing at most this many words is a small fix: made without a claim."""
 
 
