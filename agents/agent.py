@@ -17,8 +17,8 @@ nodes' conflict rule (a stale fix is rejected; of two concurrent ones the later 
 
 An agent whose model keeps answering "nothing to edit" is idle: it doubles its pause each time
 (up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
-`idle`, and asks its model again only when the document has changed since (it looks at the
-version, which costs no tokens, after each pause).
+`idle`, and asks its model again when the document or the chat has changed since (it looks,
+which costs no tokens, after each pause), or at the latest after `max_idle_delay_s`.
 """
 
 import asyncio
@@ -253,18 +253,45 @@ class Agent:
         return min(delay, max(self.config.max_idle_delay_s, self.config.cycle_delay_s))
 
     async def _rest(self) -> None:
-        """Wait `_pause()`. An agent with nothing to edit then asks its model again only once
-        the document has changed: it looks at the version (no tokens) after each pause."""
+        """Wait `_pause()`. An agent with nothing to edit then asks its model again once
+        something changed (the document's version, or a message from another agent in the
+        chat: a proposal it may answer), or at the latest after `max_idle_delay_s`. It looks
+        after each pause; looking costs no tokens."""
         pause = self._pause()
         await self._sleep(pause)
-        if self._idle_cycles == 0:
+        if self._idle_cycles == 0 or pause <= 0:
             return
-        while not self._stopping and not await self._document_changed():
+        waited = pause
+        while waited < self.config.max_idle_delay_s and not self._stopping:
+            if await self._something_new():
+                return
             await self._sleep(pause)
+            waited += pause
+
+    async def _something_new(self) -> bool:
+        return await self._document_changed() or await self._chat_moved()
+
+    async def _chat_moved(self) -> bool:
+        """Whether another agent wrote in the chat since this one last read it (the messages
+        stay unread: the next cycle reads them)."""
+        params: dict[str, str | int] = {"limit": self.config.chat_window}
+        if self._chat_since is not None:
+            params["since"] = self._chat_since
+        try:
+            response = await self._chat.get("/api/chat/messages", params=params)
+        except httpx.TransportError:
+            return False
+        if response.status_code != 200:
+            return False
+        messages = response.json()
+        return isinstance(messages, list) and any(
+            isinstance(m, dict) and m.get("agent_id") != self.config.agent_id for m in messages
+        )
 
     async def _document_changed(self) -> bool:
         """Whether the document's id or version moved since the last read (a failed look
-        says no: the pause simply runs its course)."""
+        says no: the pause simply runs its course). Raises `BudgetExhausted` when the budget
+        cannot cover what this agent has spent."""
         try:
             response = await self._text.get("/api/document/current")
         except httpx.TransportError:
@@ -272,6 +299,7 @@ class Agent:
         if response.status_code != 200:
             return False
         document = _json_or_empty(response)
+        self._check_budget(document)  # an idle agent learns of an exhausted budget too
         return (document.get("document_id"), document.get("version")) != self._seen
 
     async def _cycle(self) -> CycleResult:

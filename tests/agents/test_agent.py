@@ -171,29 +171,28 @@ async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
 async def test_an_agent_with_nothing_to_edit_waits_for_the_text_to_change(
     services: Services, llm: OpenAiLlm
 ) -> None:
-    """On a text that stands still an idle agent stops asking its model: no tokens burnt."""
+    """On a text that stands still an idle agent asks its model again only after the longest
+    pause (60 s): it looks at the version in between, which costs no tokens."""
     await init_document(services.text, TOPIC, "Всё верно.")
-    agent = make_agent(3, "проверяющий факты", llm, services)
-    sleeps: list[float] = []
+    sleeps: list[tuple[float, AgentState]] = []
+    agent: Agent
 
     async def sleep(delay: float) -> None:
-        sleeps.append(delay)
-        if len(sleeps) == 20:
-            agent.stop()
+        sleeps.append((delay, agent.stats.state))
         await asyncio.sleep(0)
 
-    agent._sleep = sleep
-    states: list[AgentState] = []
-
-    async def watch(delay: float) -> None:
-        states.append(agent.stats.state)
-        await sleep(delay)
-
-    agent._sleep = watch
-    stats = await agent.run()
-    assert stats.cycles == 1  # asked once, then only looked at the version
-    assert set(states) == {AgentState.IDLE}
-    assert stats.state is AgentState.STOPPED
+    agent = Agent(
+        AgentConfig(agent_id="agent-3", role=resolve("facts"), token=TOKENS["agent-3"]),
+        llm=llm,
+        text=services.text,
+        chat=services.chat,
+        sleep=sleep,
+    )
+    stats = await agent.run(max_cycles=3)
+    # nothing, then 30 looks 2 s apart (60 s); nothing, then 15 looks 4 s apart; nothing
+    assert [d for d, _ in sleeps] == [2.0] * 30 + [4.0] * 15
+    assert {state for _, state in sleeps} == {AgentState.IDLE}
+    assert stats.cycles == 3
 
 
 class Flaky(httpx.AsyncBaseTransport):

@@ -275,6 +275,7 @@ async def conflict_rate(stack: Stack, client: httpx.AsyncClient, *, claims: bool
                     token=stack.secrets.agent_tokens[f"agent-{n}"],
                     cycle_delay_s=0.05,
                     use_claims=claims,
+                    max_idle_delay_s=0.5,  # a corrector with nothing left asks again soon
                 ),
                 llm=clients.llm,
                 text=clients.text,
