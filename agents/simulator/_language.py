@@ -45,7 +45,9 @@ def lemma(word: str) -> str:
 
 def is_name(word: str) -> bool:
     """A capitalised word read as a name, a place or an organisation (never corrected)."""
-    return word[:1].isupper() and any(p.tag.grammemes & NAME_TAGS for p in parses(word)[:2])
+    if len(word) < 2 or not word[:1].isupper():
+        return False  # "В 2016 году": a capital preposition is no initial
+    return any(p.tag.grammemes & NAME_TAGS for p in parses(word)[:2])
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
