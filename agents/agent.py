@@ -37,7 +37,7 @@ import httpx
 
 from .llm import LlmClient, LlmError, MalformedLlmOutput
 from .prompt import INSTRUCTIONS, ChatLine, build_prompt
-from .proposal import Action, PlannedEdit, locate
+from .proposal import Action, PlannedEdit, locate, word_prefix
 from .roles import Role
 
 log = logging.getLogger(__name__)
@@ -518,14 +518,9 @@ class Agent:
             raise AgentRejected(f"{what}: {_describe(response)}; check API_TOKEN and AGENT_ID")
 
 
-def _claimable(fragment: str, limit: int = 60) -> str:
-    """What to claim of a fragment: its first line, cut at a word boundary after `limit`
-    characters (still an exact substring, so others can find it in their text)."""
-    line = fragment.strip().split("\n")[0].strip()
-    if len(line) <= limit:
-        return line
-    cut = line[:limit]
-    return cut[: cut.rfind(" ")] if " " in cut else cut
+def _claimable(fragment: str) -> str:
+    """What to claim of a fragment: the quotable start of its first line."""
+    return word_prefix(fragment.strip().split("\n")[0].strip())
 
 
 def _small_fix(old: str, new: str) -> bool:

@@ -77,3 +77,12 @@ def locate(proposal: EditProposal, text: str) -> PlannedEdit | None:
     if new_text == proposal.target:
         return None
     return PlannedEdit(f"{start}:{end}", new_text, start, end)
+
+
+def word_prefix(text: str, limit: int = 60) -> str:
+    """A prefix of `text` cut at a word boundary after at most `limit` characters (still an
+    exact substring, so others can find it in the text): how a fragment is quoted in chat."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return cut[: cut.rfind(" ")] if " " in cut else cut

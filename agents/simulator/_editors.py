@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..proposal import Action, EditProposal
+from ..proposal import Action, EditProposal, word_prefix
 from . import _agreement, _facts, _speller, _typography
 from . import _banks as banks
 from ._language import (
@@ -55,16 +55,11 @@ Editor = Callable[[Context], list[EditProposal]]
 def replace(old: str, new: str, note: str) -> EditProposal:
     """A replacement of `old` that claims the new text for a minute."""
     return EditProposal(
-        action=Action.REPLACE, target=old, new_text=new, note=note + CLAIM_NOTE.format(short(new))
+        action=Action.REPLACE,
+        target=old,
+        new_text=new,
+        note=note + CLAIM_NOTE.format(word_prefix(new)),
     )
-
-
-def short(text: str, limit: int = 60) -> str:
-    """A prefix of `text` cut at a word boundary (still an exact substring of it)."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
 def sentence_deletion(text: str, start: int, end: int) -> str:
@@ -239,7 +234,10 @@ def _condense(ctx: Context) -> list[EditProposal]:
             action=Action.DELETE,
             target=sentence_deletion(text, start, end),
             new_text="",
-            note=f"Сократил текст: «{short(text[start:end])}…» почти целиком повторяет сказанное.",
+            note=(
+                f"Сократил текст: «{word_prefix(text[start:end])}…» почти целиком повторяет "
+                "сказанное."
+            ),
         )
         for _, start, end in scored[:3]
     ]
@@ -301,7 +299,7 @@ def repetitions(ctx: Context) -> list[EditProposal]:
                 action=Action.DELETE,
                 target=sentence_deletion(text, start, end),
                 new_text="",
-                note=f"Удалил повтор: «{short(text[start:end])}» уже сказано выше.",
+                note=f"Удалил повтор: «{word_prefix(text[start:end])}» уже сказано выше.",
             )
         )
     return out

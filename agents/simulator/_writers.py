@@ -10,11 +10,11 @@ while its size levels off (the concision editor trims what goes over). Sentences
 import random
 from collections import OrderedDict
 
-from ..proposal import Action, EditProposal
+from ..proposal import Action, EditProposal, word_prefix
 from . import _banks as banks
 from . import _facts
 from ._drafts import Drafts, Kind
-from ._editors import LEAD_IN, Context, replace, short
+from ._editors import LEAD_IN, Context, replace
 from ._flaws import FlawRates, Flaws
 from ._language import lower_first, sentence_spans
 
@@ -110,7 +110,7 @@ class Writers:
         new = flaws.apply(_fact(drafts, flaws, [fact])) if fact else ""
         if new in ("", old):
             new = self._sentence(kind, ctx)
-        return [replace(old, new, f"Переписал предложение: было «{short(old)}…».")]
+        return [replace(old, new, f"Переписал предложение: было «{word_prefix(old)}…».")]
 
     def _conclusion(self, ctx: Context) -> list[EditProposal]:
         text = ctx.document
@@ -130,7 +130,7 @@ class Writers:
 
 def _note(kind: Kind, sentence: str) -> str:
     """The chat note of an appended sentence: what it is, and how it starts."""
-    return f"{NOTES[kind]}: «{short(sentence, 50)}…»"
+    return f"{NOTES[kind]}: «{word_prefix(sentence, 50)}…»"
 
 
 def _kind_of(sentence: str) -> Kind | None:

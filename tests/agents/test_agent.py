@@ -88,6 +88,16 @@ def make_agent(
     )
 
 
+async def agent_1_appends(services: Services, text: str) -> None:
+    """Another agent's edit (no tokens) while the one under test waits."""
+    response = await services.text.post(
+        "/api/edits",
+        json={"agent_id": "agent-1", "proposed_text": text, "position": "end", "tokens_used": 0},
+        headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
+    )
+    assert response.status_code == 201, response.text
+
+
 def sentences(text: str) -> list[str]:
     return re.findall(r"[^.!?\s][^.!?]*[.!?]", text)
 
@@ -147,17 +157,7 @@ async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
         await init_document(services.text, TOPIC, "Всё верно.")
 
         async def others_write(delay: float) -> None:
-            response = await services.text.post(
-                "/api/edits",
-                json={
-                    "agent_id": "agent-1",
-                    "proposed_text": " Да.",
-                    "position": "end",
-                    "tokens_used": 0,
-                },
-                headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
-            )
-            assert response.status_code == 201, response.text
+            await agent_1_appends(services, " Да.")
 
         agent = make_agent(3, "проверяющий факты", llm, services, sleep=others_write)  # type: ignore[arg-type]
         stats = await agent.run(max_cycles=30)
@@ -395,17 +395,7 @@ async def test_an_agent_with_nothing_to_edit_goes_idle_and_wakes_when_the_text_c
     async def sleep(delay: float) -> None:
         seen.append((delay, agent.stats.state))
         if len(seen) % 2 == 0:  # another agent edits while this one waits
-            other = await services.text.post(
-                "/api/edits",
-                json={
-                    "agent_id": "agent-1",
-                    "proposed_text": " Ещё.",
-                    "position": "end",
-                    "tokens_used": 1,
-                },
-                headers={"Authorization": f"Bearer {TOKENS['agent-1']}"},
-            )
-            assert other.status_code == 201, other.text
+            await agent_1_appends(services, " Ещё.")
         await asyncio.sleep(0)
 
     agent = Agent(
