@@ -20,8 +20,11 @@ class EventType(StrEnum):
     EDIT_REJECTED = "edit_rejected"
     REPLICATION_SUCCESS = "replication_success"
     REPLICATION_FAILED = "replication_failed"
+    REPLICATION_RECOVERED = "replication_recovered"
     BUDGET_EXCEEDED = "budget_exceeded"
+    BUDGET_CHANGED = "budget_changed"
     NODE_RECOVERED = "node_recovered"
+    DOCUMENT_INITIALISED = "document_initialised"
     AGENT_STARTED = "agent_started"
     AGENT_STOPPED = "agent_stopped"
 
