@@ -1,6 +1,7 @@
 """The agent supervisor: starts, stops and reports N agents running as asyncio tasks."""
 
 from ..runner import AgentClients
+from ._events import AnalyticsEvents, EventSink, NoEvents
 from ._pool import AgentPool, AgentTuning, AlreadyRunning, MissingToken, PoolError
 from .app import create_app
 from .settings import SupervisorError, SupervisorSettings, parse_tokens
@@ -10,7 +11,10 @@ __all__ = [
     "AgentPool",
     "AgentTuning",
     "AlreadyRunning",
+    "AnalyticsEvents",
+    "EventSink",
     "MissingToken",
+    "NoEvents",
     "PoolError",
     "SupervisorError",
     "SupervisorSettings",

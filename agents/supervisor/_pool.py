@@ -2,13 +2,16 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ..agent import Agent, AgentConfig, AgentState
 from ..roles import Role
 from ..runner import AgentClients
+from ._events import EventSink, NoEvents
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +46,39 @@ class MissingToken(PoolError):
 STOP_GRACE_S = 5.0
 
 
-class AgentPool:
-    """Starts N agents as tasks and stops them; on exit every task is cancelled and awaited."""
+STOP_REASONS = {
+    AgentState.BUDGET_EXHAUSTED: "budget_exhausted",
+    AgentState.FAILED: "failed",
+}
+"""`reason` of an agent_stopped event by the agent's final state; any other is "stopped"."""
 
-    def __init__(self, clients: AgentClients, tokens: dict[str, str], tuning: AgentTuning) -> None:
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AgentPool:
+    """Starts N agents as tasks and stops them; on exit every task is cancelled and awaited.
+
+    Each start and each agent's end is reported to `events` (agent_started / agent_stopped,
+    fire and forget), so the analytics timeline shows them.
+    """
+
+    def __init__(
+        self,
+        clients: AgentClients,
+        tokens: dict[str, str],
+        tuning: AgentTuning,
+        *,
+        events: EventSink | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._clients = clients
         self._tokens = tokens
         self._tuning = tuning
+        self._events: EventSink = events or NoEvents()
+        self._clock = clock
+        self._start_id = ""
         self._agents: list[Agent] = []
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -100,14 +129,15 @@ class AgentPool:
             )
             for agent_id, role in zip(ids, roles, strict=True)
         ]
+        self._start_id = uuid.uuid4().hex
         self._tasks = [
             asyncio.create_task(self._run(agent), name=agent.config.agent_id)
             for agent in self._agents
         ]
+        self._events.emit([self._event("agent_started", agent) for agent in self._agents])
         return self.stats()
 
-    @staticmethod
-    async def _run(agent: Agent) -> None:
+    async def _run(self, agent: Agent) -> None:
         try:
             await agent.run()
         except asyncio.CancelledError:
@@ -117,6 +147,27 @@ class AgentPool:
             agent.stats.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("%s crashed", agent.config.agent_id)
             raise
+        finally:
+            reason = STOP_REASONS.get(agent.stats.state, "stopped")
+            self._events.emit([self._event("agent_stopped", agent, reason=reason)])
+
+    def _event(self, event_type: str, agent: Agent, **extra: Any) -> dict[str, Any]:
+        """An analytics event about `agent`; its id makes a redelivery harmless."""
+        stats = agent.stats
+        return {
+            "event_type": event_type,
+            "agent_id": stats.agent_id,
+            "timestamp": self._clock().isoformat(),
+            "metadata": {
+                "role": stats.role,
+                "start_id": self._start_id,
+                "accepted": stats.accepted,
+                "rejected": stats.rejected,
+                "agent_tokens": stats.tokens,
+                **extra,
+            },
+            "event_id": f"{event_type}:{self._start_id}:{stats.agent_id}",
+        }
 
     async def stop(self) -> list[dict[str, Any]]:
         """Stop every agent and wait for them; their final stats. An agent between cycles is

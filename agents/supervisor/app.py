@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field, field_validator
 
@@ -15,6 +16,7 @@ from service_kit import AgentTokens, ApiError, install_error_handlers
 
 from ..roles import default_roles, resolve
 from ..runner import AgentClients, open_clients
+from ._events import AnalyticsEvents, EventSink, NoEvents
 from ._pool import MAX_AGENTS, AgentPool, AgentTuning, AlreadyRunning, MissingToken
 from .settings import OPERATOR, SupervisorSettings
 
@@ -106,8 +108,30 @@ def _real_clients(settings: SupervisorSettings) -> AbstractAsyncContextManager[A
     )
 
 
-def create_app(settings: SupervisorSettings, clients: AgentClients | None = None) -> FastAPI:
-    """The supervisor app. `clients`, when given, belong to the caller (tests)."""
+@asynccontextmanager
+async def _analytics_events(settings: SupervisorSettings) -> AsyncIterator[EventSink]:
+    """Where agent_started/agent_stopped go: the Analytics Service, or nowhere when unset."""
+    if not settings.analytics_url:
+        yield NoEvents()
+        return
+    timeout = settings.analytics_timeout_s
+    async with (
+        httpx.AsyncClient(base_url=settings.analytics_url, timeout=timeout) as client,
+        AnalyticsEvents(
+            client, settings.analytics_service_token.get_secret_value(), timeout_s=timeout
+        ) as events,
+    ):
+        yield events
+
+
+def create_app(
+    settings: SupervisorSettings,
+    clients: AgentClients | None = None,
+    *,
+    events: EventSink | None = None,
+) -> FastAPI:
+    """The supervisor app. `clients` and `events`, when given, belong to the caller (tests);
+    otherwise events go where `settings.analytics_url` says."""
     tuning = AgentTuning(
         cycle_delay_s=settings.cycle_delay_s,
         edits_per_minute=settings.edits_per_minute,
@@ -124,8 +148,11 @@ def create_app(settings: SupervisorSettings, clients: AgentClients | None = None
             used = clients
             if used is None:
                 used = await stack.enter_async_context(_real_clients(settings))
+            sink = events
+            if sink is None:
+                sink = await stack.enter_async_context(_analytics_events(settings))
             app.state.pool = await stack.enter_async_context(
-                AgentPool(used, settings.tokens(), tuning)
+                AgentPool(used, settings.tokens(), tuning, events=sink)
             )
             yield
 

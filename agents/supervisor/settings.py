@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service_kit import AgentTokens
@@ -10,6 +10,7 @@ from service_kit import AgentTokens
 from ..settings import SIMULATOR_BASE_URL, SIMULATOR_KEY, SIMULATOR_MODEL
 
 TOKENS_VARIABLE = "SUPERVISOR_AGENT_TOKENS"
+ANALYTICS_TOKEN_VARIABLE = "SUPERVISOR_ANALYTICS_SERVICE_TOKEN"
 OPERATOR = "operator"
 
 
@@ -44,6 +45,22 @@ class SupervisorSettings(BaseSettings):
     claim_ttl_s: float = Field(default=30.0, ge=0)
     max_idle_delay_s: float = Field(default=60.0, ge=0)
     """An agent with nothing to edit doubles its pause up to this."""
+    analytics_url: str | None = None
+    """The Analytics Service itself (not the balancer, which refuses event posts), e.g.
+    `http://127.0.0.1:8003`; unset: agent_started/agent_stopped events are not sent."""
+    analytics_service_token: SecretStr = SecretStr("")
+    """The Analytics Service's `ANALYTICS_SERVICE_TOKEN`; needed with `analytics_url`."""
+    analytics_timeout_s: float = Field(default=2.0, gt=0)
+    """How long one event post may take; agents never wait for it."""
+
+    @model_validator(mode="after")
+    def _analytics_token(self) -> "SupervisorSettings":
+        if self.analytics_url and not self.analytics_service_token.get_secret_value().strip():
+            raise ValueError(
+                f"{ANALYTICS_TOKEN_VARIABLE} is empty: set it to the Analytics Service's "
+                "ANALYTICS_SERVICE_TOKEN, or unset SUPERVISOR_ANALYTICS_URL"
+            )
+        return self
 
     @field_validator("agent_tokens")
     @classmethod
