@@ -458,13 +458,13 @@ class Agent:
                     method, url, json=json, params=params, headers=headers
                 )
             except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
+                problem = _transport_problem(exc)
             else:
                 if response.status_code == 429:
                     body = _json_or_empty(response)
                     if body.get("error") == "budget_exceeded":
                         raise BudgetExhausted(f"{method} {url}: {_describe(response)}")
-                    problem = f"rate limited: {_describe(response)}"
+                    problem = f"превышен лимит запросов: {_describe(response)}"
                     delay = _retry_after(response) or delay
                 elif response.status_code >= 500:
                     problem = _describe(response)
@@ -482,7 +482,7 @@ class Agent:
                 )
                 await self._sleep(delay)
         raise ServiceUnavailable(
-            f"{method} {url} failed after {self.config.max_attempts} attempts: {problem}"
+            f"{method} {url}: не удалось за {self.config.max_attempts} попыток: {problem}"
         )
 
     def _backoff(self, attempt: int) -> float:
@@ -505,8 +505,8 @@ class Agent:
             return
         if used + self._unreported_tokens >= limit:
             raise BudgetExhausted(
-                f"token budget exhausted: {used} of {limit} tokens used, and this agent has "
-                f"spent {self._unreported_tokens} more since its last edit"
+                f"бюджет токенов исчерпан: израсходовано {used} из {limit}, и агент потратил "
+                f"ещё {self._unreported_tokens} после своей последней правки"
             )
 
     def _spend(self, tokens: int) -> None:
@@ -515,7 +515,7 @@ class Agent:
 
     def _refuse_if_unauthorised(self, response: httpx.Response, what: str) -> None:
         if response.status_code in (401, 403):
-            raise AgentRejected(f"{what}: {_describe(response)}; check API_TOKEN and AGENT_ID")
+            raise AgentRejected(f"{what}: {_describe(response)}; проверьте API_TOKEN и AGENT_ID")
 
 
 def _claimable(fragment: str) -> str:
@@ -562,6 +562,15 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _transport_problem(exc: httpx.TransportError) -> str:
+    """A network failure in Russian, for the agent's `last_error` on people's screens."""
+    if isinstance(exc, httpx.TimeoutException):
+        return "нет ответа вовремя"
+    if isinstance(exc, httpx.ConnectError):
+        return "соединение не установлено: сервис недоступен"
+    return "соединение оборвалось"
 
 
 def _describe(response: httpx.Response) -> str:

@@ -16,6 +16,17 @@ class LlmError(Exception):
     """The LLM call failed (network, HTTP error, refusal); the agent loses one cycle."""
 
 
+def _problem(exc: openai.OpenAIError) -> str:
+    """What went wrong, in Russian, with the server's own message where it gave one."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "нет ответа вовремя"
+    if isinstance(exc, openai.APIConnectionError):
+        return "соединение не установлено"
+    if isinstance(exc, openai.APIStatusError):
+        return f"ответ HTTP {exc.status_code}: {exc.message}"
+    return str(exc)
+
+
 class MalformedLlmOutput(LlmError):
     """The LLM answered, but not with an edit matching the schema."""
 
@@ -71,7 +82,7 @@ class OpenAiLlm:
             else:
                 text, tokens, model = await self._responses(instructions, prompt)
         except openai.OpenAIError as exc:
-            raise LlmError(f"LLM call to {self.model!r} failed: {exc}") from exc
+            raise LlmError(f"запрос к модели {self.model!r} не удался: {_problem(exc)}") from exc
         return LlmReply(parse_proposal(text, tokens), tokens, model)
 
     async def _responses(self, instructions: str, prompt: str) -> tuple[str, int, str]:

@@ -26,7 +26,9 @@ from launcher.text_cluster import databases_on, start_all, text_node_processes
 
 TOKEN = "bench-service-token"
 AGENTS = 50
-AGENT_TOKENS = ",".join(f"agent-{i}:bench-token-{i}" for i in range(1, AGENTS + 1))
+AGENT_TOKENS = ",".join(
+    [*(f"agent-{i}:bench-token-{i}" for i in range(1, AGENTS + 1)), "operator:bench-operator"]
+)
 KEEPALIVE_S = 15.0  # aiohttp's default
 WORDS = ["мир", "текст", "агент", "правка", "узел", "версия", "документ", "история", "тема"]
 
@@ -124,7 +126,7 @@ async def run(urls: list[str], clients: int, seconds: float) -> None:
         await http.post(
             f"{urls[0]}/api/document/init",
             json={"topic": "Бенчмарк", "initial_text": "Начало. " * 50},
-            headers={"Authorization": "Bearer bench-token-1"},
+            headers={"Authorization": "Bearer bench-operator"},
         )
         await asyncio.sleep(0.5)
         stats: dict[str, list[float]] = {"get": [], "post": []}

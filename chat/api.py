@@ -46,8 +46,8 @@ async def since_param(
         raise ApiError(
             422,
             "validation_error",
-            f"since: expected an ISO 8601 timestamp such as 2025-11-03T12:00:00.000Z, "
-            f"got {since!r}",
+            f"since: нужна метка времени ISO 8601, например 2025-11-03T12:00:00.000Z, "
+            f"получено {since!r}",
             field="since",
         ) from exc
 
@@ -70,7 +70,7 @@ class NewMessage(BaseModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must contain text, not only whitespace")
+            raise ValueError("нужен текст, а не одни пробелы")
         return value
 
 
@@ -106,8 +106,7 @@ async def post_message(body: NewMessage, agent: AgentDep, store: StoreDep) -> Po
         raise ApiError(
             403,
             "forbidden",
-            f"agent_id {body.agent_id!r} does not match the bearer token, "
-            f"which belongs to {agent!r}",
+            f"agent_id {body.agent_id!r} не совпадает с владельцем токена ({agent!r})",
             field="agent_id",
         )
     stored = await store.append(agent_id=body.agent_id, message=body.message)

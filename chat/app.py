@@ -18,10 +18,10 @@ def _as_api_error(exc: ChatStoreError) -> ApiError:
         return ApiError(
             503,
             "redis_unavailable",
-            f"chat storage is unavailable, retry later ({exc})",
+            f"хранилище чата недоступно, повторите позже ({exc})",
             headers={"Retry-After": "1"},
         )
-    return ApiError(500, "storage_error", f"chat storage refused the request ({exc})")
+    return ApiError(500, "storage_error", f"хранилище чата отклонило запрос ({exc})")
 
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:

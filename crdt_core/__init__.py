@@ -6,7 +6,7 @@ Pure: bytes and dicts in, bytes and dicts out. No I/O, no clocks of its own, no 
 from ._clock import MAX_NODES, HybridLogicalClock, split_key, version_key
 from ._diff import OpDocument, decode_diff, encode_diff
 from ._errors import CrdtError, DiffError, EditConflict, InvalidOperation, InvalidPosition
-from ._fold import EditStatus, Fold, VersionInfo
+from ._fold import Authored, EditStatus, Fold, VersionInfo
 from ._ops import CharRef, Op, OpKind
 from ._opset import Added, OpSet
 from ._position import EditTarget, parse_position
@@ -15,6 +15,7 @@ from ._replica import Replica
 __all__ = [
     "MAX_NODES",
     "Added",
+    "Authored",
     "CharRef",
     "CrdtError",
     "DiffError",

@@ -59,6 +59,17 @@ class VersionInfo:
     sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class Authored:
+    """A run `[start, end)` of the text whose characters edit `edit_id` (version `version`)
+    inserted."""
+
+    start: int
+    end: int
+    edit_id: str
+    version: int
+
+
 @dataclass(slots=True)
 class _Effect:
     handle: int
@@ -174,6 +185,23 @@ class Fold:
         finally:
             self._replay()
 
+    def authorship(self, version: int | None = None) -> list[Authored]:
+        """The text of `version` (default: the head) as runs of characters inserted by one
+        edit, in document order; the runs' texts concatenate to that version's text."""
+        if version is not None:
+            self._check_version(version, "version")
+            self._rewind(version)
+        try:
+            runs, start = [], 0
+            for handle, length in self._seq.live_runs():
+                edit_id = self._edit_ids[handle]
+                key = self._key_of.get(edit_id, self._init_key)
+                runs.append(Authored(start, start + length, edit_id, self.version_of_key(key) or 1))
+                start += length
+            return runs
+        finally:
+            self._replay()
+
     def history(self) -> list[VersionInfo]:
         """Every version with its key, edit and the sha256 of its text (replays the fold)."""
         self._rewind(0)
@@ -194,26 +222,28 @@ class Fold:
         head = self.version
         base = head if base_version is None else base_version
         if not 1 <= base <= head:
-            raise InvalidPosition("base_version", f"must be between 1 and {head}, got {base}")
+            raise InvalidPosition("base_version", f"должна быть от 1 до {head}, получено {base}")
         span = parse_position(position)
         if span is None:
             if not text:
-                raise InvalidPosition("proposed_text", "appending needs a non-empty text")
+                raise InvalidPosition(
+                    "proposed_text", "для добавления в конец нужен непустой текст"
+                )
             return EditTarget(OpKind.APPEND, base)
         start, end = span
         if start == end and not text:
-            raise InvalidPosition("proposed_text", "an empty text at an empty range is a no-op")
+            raise InvalidPosition(
+                "proposed_text", "пустой текст на пустом диапазоне ничего не меняет"
+            )
         self._rewind(base)
         try:
             length = self._seq.live_length
             if end > length:
-                message = f"range {start}:{end} is outside version {base} ({length} characters)"
+                message = f"диапазон {start}:{end} выходит за версию {base} ({length} симв.)"
                 if base < head:
                     # Versions are ranks in key order: a late operation from a peer can move
                     # what "version N" names. The reader saw another text: a stale read.
-                    raise EditConflict(
-                        message + "; read the document again", conflicting_edit_id=""
-                    )
+                    raise EditConflict(message + "; перечитайте документ", conflicting_edit_id="")
                 raise InvalidPosition("position", message)
             left = self._seq.id_at(start - 1) if start > 0 else None
             targeted = self._seq.live_ids(start, end)
@@ -242,8 +272,8 @@ class Fold:
             if touched:
                 op = self._ops[index]
                 raise EditConflict(
-                    f"range {start}:{end} of version {base} was changed by edit {op.edit_id} "
-                    f"(version {index + 1}); read the document again",
+                    f"фрагмент {start}:{end} версии {base} уже изменила правка {op.edit_id} "
+                    f"(версия {index + 1}); перечитайте документ",
                     conflicting_edit_id=op.edit_id,
                 )
 
@@ -395,4 +425,4 @@ class Fold:
 
     def _check_version(self, version: int, field_name: str) -> None:
         if not 1 <= version <= self.version:
-            raise InvalidPosition(field_name, f"must be between 1 and {self.version}")
+            raise InvalidPosition(field_name, f"должна быть от 1 до {self.version}")

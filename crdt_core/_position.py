@@ -19,11 +19,12 @@ def parse_position(position: str) -> tuple[int, int] | None:
     match = _RANGE.fullmatch(position)
     if match is None:
         raise InvalidPosition(
-            "position", f'must be "end" or "<start>:<end>" character offsets, got {position!r}'
+            "position",
+            f'должна быть "end" или "<начало>:<конец>" в символах, получено {position!r}',
         )
     start, end = int(match.group(1)), int(match.group(2))
     if start > end:
-        raise InvalidPosition("position", f"start {start} is after end {end}")
+        raise InvalidPosition("position", f"начало {start} стоит после конца {end}")
     return start, end
 
 

@@ -25,7 +25,7 @@ class Replica:
     @property
     def fold(self) -> Fold:
         if self.opset.fold is None:
-            raise InvalidPosition("document", "no document has been initialised yet")
+            raise InvalidPosition("document", "документ ещё не создан")
         return self.opset.fold
 
     def init_document(self, *, edit_id: str, document_id: str, topic: str, text: str) -> Op:
@@ -69,8 +69,8 @@ class Replica:
                 base_version = fold.version_of_key(base_version_key)
                 if base_version is None:
                     raise EditConflict(
-                        f"base version key {base_version_key} is not held by this node yet; "
-                        "read the document again",
+                        f"версии с ключом {base_version_key} на этом узле ещё нет; "
+                        "перечитайте документ",
                         conflicting_edit_id="",
                     )
             target = fold.target_for(position, text, base_version)

@@ -100,6 +100,25 @@ class Sequence:
         block = self._block_of[char_id]
         return block.pos, block.ids.index(char_id)
 
+    def live_runs(self) -> list[tuple[int, int]]:
+        """The live text as runs of one inserting edit: `(handle, length)` in document order."""
+        runs: list[tuple[int, int]] = []
+        handle, length = -1, 0
+        for block in self._blocks:
+            if not block.live:
+                continue
+            for char_id in compress(block.ids, block.alive):
+                owner = char_id >> ID_SHIFT
+                if owner == handle:
+                    length += 1
+                    continue
+                if length:
+                    runs.append((handle, length))
+                handle, length = owner, 1
+        if length:
+            runs.append((handle, length))
+        return runs
+
     def id_at(self, offset: int) -> int:
         """Id of the live character at live offset `offset`."""
         if not 0 <= offset < self.live_length:

@@ -158,8 +158,8 @@ def _cluster_control(host: str | None) -> str:
     """The body of `location /api/cluster`: proxied in local mode, a JSON 404 elsewhere."""
     if host is None:
         return (
-            'return 404 \'{"error":"not_found","message":"cluster control exists '
-            "only in local mode (./chorus up)\"}';"
+            'return 404 \'{"error":"not_found","message":"управление узлами есть '
+            "только при локальном запуске (./chorus up)\"}';"
         )
     return f"proxy_pass http://{host};"
 

@@ -22,7 +22,7 @@ def bearer_token(request: Request) -> str:
         raise ApiError(
             401,
             "unauthorized",
-            "missing bearer token: send 'Authorization: Bearer <token>'",
+            "нет токена: передайте заголовок 'Authorization: Bearer <токен>'",
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -63,11 +63,11 @@ class AgentTokens:
         for known, agent_id in self._agents.items():
             if hmac.compare_digest(known, token):
                 return agent_id
-        raise ApiError(401, "unauthorized", "unknown agent token", field="Authorization")
+        raise ApiError(401, "unauthorized", "неизвестный токен агента", field="Authorization")
 
 
 def require_service_token(request: Request, expected: str) -> None:
     """401 unless the request carries the service token (replication, analytics ingest)."""
     token = bearer_token(request)
     if not hmac.compare_digest(token, expected):
-        raise ApiError(401, "unauthorized", "invalid service token", field="Authorization")
+        raise ApiError(401, "unauthorized", "неверный служебный токен", field="Authorization")

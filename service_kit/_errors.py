@@ -51,13 +51,48 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+_RUSSIAN = {
+    "missing": "обязательное поле",
+    "string_type": "должно быть строкой",
+    "int_type": "должно быть целым числом",
+    "int_parsing": "должно быть целым числом",
+    "bool_type": "должно быть true или false",
+    "list_type": "должно быть списком",
+    "dict_type": "должно быть объектом",
+    "model_type": "должно быть объектом",
+    "string_too_short": "не короче {min_length} симв.",
+    "string_too_long": "не длиннее {max_length} симв.",
+    "too_short": "не меньше {min_length} элементов",
+    "too_long": "не больше {max_length} элементов",
+    "greater_than": "должно быть больше {gt}",
+    "greater_than_equal": "должно быть не меньше {ge}",
+    "less_than": "должно быть меньше {lt}",
+    "less_than_equal": "должно быть не больше {le}",
+    "literal_error": "допустимо: {expected}",
+    "enum": "допустимо: {expected}",
+    "extra_forbidden": "лишнее поле",
+}
+
+
+def _russian(error: Any) -> str:
+    """Pydantic's message in Russian where the error type is known; our own `ValueError`
+    messages (already Russian or naming the field) as they are."""
+    template = _RUSSIAN.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
+
+
 def validation_body(exc: RequestValidationError) -> tuple[int, dict[str, Any]]:
     """Status and body for a request that failed validation."""
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        message = "request body is not valid JSON"
+        message = "тело запроса — не JSON"
         return 400, {"error": "invalid_json", "message": message, "field": "body"}
-    fields = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+    fields = [{"field": _field_name(e.get("loc", ())), "message": _russian(e)} for e in errors]
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return 422, {
         "error": "validation_error",
@@ -86,7 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
         sqlstate = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
         if sqlstate not in UNSTORABLE_TEXT_SQLSTATES:
             raise exc
-        message = "the request holds a NUL character (\\u0000), which cannot be stored; remove it"
+        message = "в запросе символ NUL (\\u0000), его нельзя сохранить: уберите его"
         return JSONResponse({"error": "invalid_text", "message": message}, status_code=422)
 
     app.add_exception_handler(sa_exc.DBAPIError, _unstorable)

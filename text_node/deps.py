@@ -4,11 +4,11 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from service_kit import require_service_token
+from service_kit import ApiError, require_service_token
 
 from .node import TextNode
 from .replication import Replicator
-from .settings import NodeSettings
+from .settings import OPERATOR, NodeSettings
 
 
 async def _node(request: Request) -> TextNode:
@@ -27,6 +27,18 @@ async def _agent(request: Request) -> str:
     return str(request.app.state.tokens.agent_for(request))
 
 
+async def _operator(request: Request) -> str:
+    agent_id = await _agent(request)
+    if agent_id != OPERATOR:
+        raise ApiError(
+            403,
+            "forbidden",
+            f"создать документ заново может только оператор, а не {agent_id}",
+            field="Authorization",
+        )
+    return agent_id
+
+
 async def _service(request: Request) -> None:
     settings = cast(NodeSettings, request.app.state.settings)
     require_service_token(request, settings.service_token.get_secret_value())
@@ -36,4 +48,5 @@ NodeDep = Annotated[TextNode, Depends(_node)]
 ReplicatorDep = Annotated[Replicator, Depends(_replicator)]
 SettingsDep = Annotated[NodeSettings, Depends(_settings)]
 AgentDep = Annotated[str, Depends(_agent)]
+OperatorDep = Annotated[str, Depends(_operator)]
 ServiceDep = Annotated[None, Depends(_service)]

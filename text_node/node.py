@@ -32,7 +32,7 @@ from . import store
 from .db import Database
 from .errors import DatabaseUnavailableError, TextNodeError
 from .events import event, iso
-from .settings import NodeSettings
+from .settings import OPERATOR, NodeSettings
 
 ANALYTICS = "analytics"
 BUDGET_LIMIT_TTL_S = 1.0
@@ -47,7 +47,8 @@ class BudgetExceeded(TextNodeError):
 
     def __init__(self, *, used: int, limit: int, requested: int) -> None:
         super().__init__(
-            f"token budget exhausted: {used} of {limit} tokens used, this edit needs {requested}"
+            f"бюджет токенов исчерпан: израсходовано {used} из {limit}, "
+            f"правке нужно ещё {requested}"
         )
         self.used, self.limit, self.requested = used, limit, requested
 
@@ -94,6 +95,8 @@ class _QueuedEdit:
     base_version: int | None
     base_version_key: int | None
     document_id: str | None
+    arrived: float
+    """`time.monotonic()` when the request reached the node: its `request_ms` starts here."""
     result: "asyncio.Future[tuple[Op, bool]]"
     """(its op, whether it is new), or the error that refused it."""
 
@@ -122,6 +125,7 @@ class TextNode:
         """The replicator's hand-over: the outbox rows a commit just queued."""
         self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
         self._queued: list[_QueuedEdit] = []  # edits waiting for the next group commit
+        self._arrived: dict[str, float] = {}  # edit_id -> arrival, of the batch being written
 
     # -- loading -----------------------------------------------------------------------
     async def load(self) -> None:
@@ -153,15 +157,40 @@ class TextNode:
         if self._limit is None or now - self._limit[0] >= BUDGET_LIMIT_TTL_S:
             try:
                 async with self.db.connection() as conn:
-                    self._limit = (now, await store.budget_limit(conn, lock=False))
+                    changed = self._note_limit(await store.budget_limit(conn, lock=False))
+                if changed:
+                    await self._record_budget_changed()
             except DatabaseUnavailableError:
                 pass
         return self.replica.opset.tokens_used, self._limit[1] if self._limit else None
 
+    def _note_limit(self, limit: int) -> bool:
+        """Keep the limit just read; True when it differs from the one read before."""
+        before = self._limit[1] if self._limit else None
+        self._limit = (time.monotonic(), limit)
+        return before is not None and before != limit
+
+    async def _record_budget_changed(self) -> None:
+        """Tell analytics the limit was changed by hand (a scenario restoring it, an operator),
+        so that its budget state follows the limit, not the last refusal."""
+        if not self.settings.analytics_url or self._limit is None:
+            return
+        used, limit, now = self.replica.opset.tokens_used, self._limit[1], self.now_ms()
+        payload = event(
+            "budget_changed",
+            event_id=f"budget_changed:{self.settings.name}:{now}",
+            ts_ms=now,
+            node=self.settings.name,
+            budget_used=used,
+            budget_limit=limit,
+            exceeded=used >= limit,
+        )
+        await self.enqueue([{"destination": ANALYTICS, "payload": payload}])
+
     def fold(self) -> Fold:
         fold = self.replica.opset.fold
         if fold is None:
-            raise NoDocument("no document yet: initialise one with POST /api/document/init")
+            raise NoDocument("документа ещё нет: создайте его (POST /api/document/init)")
         return fold
 
     def outcome(self, op: Op, *, new: bool) -> Outcome:
@@ -223,6 +252,7 @@ class TextNode:
             base_version=base_version,
             base_version_key=base_version_key,
             document_id=document_id,
+            arrived=time.monotonic(),
             result=asyncio.get_running_loop().create_future(),
         )
         self._queued.append(edit)
@@ -250,6 +280,7 @@ class TextNode:
                     outcomes.append(error)
             return [(o[0], Added.NEW) for o in outcomes if isinstance(o, tuple) and o[1]]
 
+        self._arrived = {edit.edit_id: edit.arrived for edit in batch}
         try:
             await self._transaction(
                 change, local=True, read_limit=any(edit.tokens_used for edit in batch)
@@ -279,8 +310,8 @@ class TextNode:
         fold = self.fold()
         if edit.document_id is not None and edit.document_id != fold.document_id:
             raise DocumentMismatch(
-                f"document {edit.document_id} is no longer current (now {fold.document_id}): "
-                "read the document again"
+                f"документ {edit.document_id} уже заменён (текущий {fold.document_id}): "
+                "перечитайте документ"
             )
         used = self.replica.opset.tokens_used
         if edit.tokens_used and limit is not None and used + edit.tokens_used > limit:
@@ -339,8 +370,7 @@ class TextNode:
                 conn.transaction() if read_limit else contextlib.nullcontext(),
             ):
                 limit = await store.budget_limit(conn) if read_limit else None
-                if limit is not None:
-                    self._limit = (time.monotonic(), limit)
+                limit_changed = limit is not None and self._note_limit(limit)
                 changed = True
                 results = change(limit)
                 new_ops = [op for op, added in results if added != Added.DUPLICATE]
@@ -362,6 +392,9 @@ class TextNode:
         self._publish()
         if queued:
             self.committed(queued)
+        if limit_changed:
+            with contextlib.suppress(DatabaseUnavailableError):
+                await self._record_budget_changed()
         return new_ops
 
     def _before(self) -> _Before:
@@ -494,7 +527,16 @@ class TextNode:
     def _edit_event(self, op: Op) -> dict[str, Any] | None:
         node = self.settings.name
         if op.kind == OpKind.INIT:
-            return None
+            return event(
+                "document_initialised",
+                event_id=f"document_initialised:{op.document_id}",
+                ts_ms=op.ts,
+                agent_id=op.agent_id or OPERATOR,
+                version=1,
+                node=node,
+                document_id=op.document_id,
+                topic=op.topic,
+            )
         if op.kind == OpKind.REJECT:
             return event(
                 "edit_rejected",
@@ -505,8 +547,11 @@ class TextNode:
                 tokens=op.tokens_used,
                 edit_id=op.edit_id,
                 node=node,
-                reason=op.reason,
+                reason="conflict",
+                message=op.reason,
             )
+        arrived = self._arrived.get(op.edit_id)
+        request_ms = round((time.monotonic() - arrived) * 1000, 1) if arrived else 0.0
         return event(
             "edit_applied",
             event_id=f"edit_applied:{op.document_id}:{op.edit_id}",
@@ -516,9 +561,10 @@ class TextNode:
             tokens=op.tokens_used,
             edit_id=op.edit_id,
             node=node,
-            latency_ms=max(0, self.now_ms() - op.ts),
+            latency_ms=request_ms,
+            request_ms=request_ms,
             budget_used=self.replica.opset.tokens_used,
-            budget_limit=self.settings.budget_limit,
+            budget_limit=self._limit[1] if self._limit else self.settings.budget_limit,
         )
 
     async def _record_budget_exceeded(self, agent_id: str, exceeded: BudgetExceeded) -> None:

@@ -24,7 +24,7 @@ from crdt_core import DiffError, Op, decode_diff, encode_diff
 
 from . import store
 from .errors import DatabaseUnavailableError
-from .events import event
+from .events import event, iso
 from .node import ANALYTICS, TextNode, peer_destination
 from .settings import NODE_NAMES
 
@@ -36,7 +36,23 @@ _ANALYTICS_ROUND_S = 0.5
 
 
 class PeerUnreachable(Exception):
-    """A peer or the analytics service did not answer, or answered with an error (retried)."""
+    """A peer or the analytics service did not answer, or answered with an error (retried).
+    Its message is Russian: the cluster view and the desktop show it as the link's state."""
+
+
+def _unreachable(url: str, exc: BaseException) -> PeerUnreachable:
+    """A failed request, said in Russian (the exception's own class and text stay in the
+    log, not on the screen)."""
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        why = "нет ответа вовремя"
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        why = "соединение не установлено: узел остановлен или недоступен"
+    elif isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+        why = "соединение оборвалось"
+    else:
+        why = "ошибка связи"
+    log.debug("%s: %s %s", url, type(exc).__name__, exc)
+    return PeerUnreachable(f"{url}: {why}")
 
 
 class EventsRejected(Exception):
@@ -82,12 +98,14 @@ class HttpTransport:
             async with self.session.request(method, url, **kwargs) as response:
                 return response.status, await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise PeerUnreachable(f"{url}: {type(exc).__name__} {exc}") from exc
+            raise _unreachable(url, exc) from exc
 
     async def _ok(self, method: str, url: str, **kwargs: Any) -> bytes:
         status, body = await self._call(method, url, **kwargs)
         if status >= 300:
-            raise PeerUnreachable(f"{url}: HTTP {status} {body[:200].decode(errors='replace')}")
+            raise PeerUnreachable(
+                f"{url}: ответ HTTP {status} {body[:200].decode(errors='replace')}"
+            )
         return body
 
     async def push(self, peer: int, diffs: list[str]) -> None:
@@ -101,17 +119,28 @@ class HttpTransport:
         try:
             return [decode_diff(entry["diff"]) for entry in json.loads(body)["versions"]]
         except (DiffError, KeyError, TypeError, ValueError) as exc:
-            raise PeerUnreachable(f"peer {peer} answered a malformed catch-up: {exc}") from exc
+            raise PeerUnreachable(f"узел {peer} прислал испорченный ответ: {exc}") from exc
 
     async def send_events(self, events: list[dict[str, Any]]) -> None:
         if not self.analytics_url:
-            raise PeerUnreachable("no analytics URL configured")
+            raise PeerUnreachable("адрес аналитики не задан")
         url = f"{self.analytics_url}/api/analytics/events/batch"
         status, body = await self._call("POST", url, json={"events": events})
         if 400 <= status < 500 and status not in (401, 408, 429):
-            raise EventsRejected(f"{url}: HTTP {status} {body[:300].decode(errors='replace')}")
+            raise EventsRejected(
+                f"{url}: ответ HTTP {status} {body[:300].decode(errors='replace')}"
+            )
         if status >= 300:
-            raise PeerUnreachable(f"{url}: HTTP {status} {body[:200].decode(errors='replace')}")
+            raise PeerUnreachable(
+                f"{url}: ответ HTTP {status} {body[:200].decode(errors='replace')}"
+            )
+
+
+def _percentile(ordered: list[int], q: int) -> float | None:
+    """The q-th percentile of sorted values (nearest rank), None for none."""
+    if not ordered:
+        return None
+    return float(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))])
 
 
 class Replicator:
@@ -129,8 +158,19 @@ class Replicator:
         self.wall_clock = wall_clock
         self.ready = asyncio.Event()
         self.caught_up_ops = 0
+        self.catch_up: dict[str, Any] = {
+            "state": "catching_up",
+            "ops": 0,
+            "duration_ms": None,
+            "from": {},
+            "finished_at": None,
+        }
+        """The start-up catch-up, for the cluster view: how many operations, from whom, how long."""
         self.peer_failures: dict[int, str] = {}  # peer -> last error while it is failing
+        self.failing_since: dict[int, int] = {}  # peer -> wall-clock ms of its first failure
         self.last_ack_ms: dict[int, int] = {}
+        self.peer_lag_ms: dict[int, deque[int]] = defaultdict(lambda: deque(maxlen=500))
+        """Per peer, the latest lags (ms from acceptance to that peer's acknowledgement)."""
         self.lag_ms: deque[tuple[float, int]] = deque(maxlen=5000)
         """(monotonic time of the acknowledgement, ms from acceptance to it), the latest."""
         self._acks: dict[int, set[int]] = defaultdict(set)  # version_key -> peers that acked
@@ -294,13 +334,13 @@ class Replicator:
     def _delivered(self, peer: int, ops: list[Op]) -> list[dict[str, Any]]:
         now = int(self.wall_clock() * 1000)
         self.last_ack_ms[peer] = now
-        self.peer_failures.pop(peer, None)
+        recovered = self._recovered(peer, now)
         self._acknowledged(peer, [op.key for op in ops])
         acked = time.monotonic()
-        self.lag_ms.extend(
-            (acked, max(0, now - op.ts)) for op in ops if op.origin == self.node.replica.node
-        )
-        return [
+        own = [max(0, now - op.ts) for op in ops if op.origin == self.node.replica.node]
+        self.lag_ms.extend((acked, lag) for lag in own)
+        self.peer_lag_ms[peer].extend(own)
+        return recovered + [
             event(
                 "replication_success",
                 event_id=f"replication_success:{op.key}:{peer}",
@@ -315,12 +355,29 @@ class Replicator:
             for op in ops
         ]
 
+    def _recovered(self, peer: int, now: int) -> list[dict[str, Any]]:
+        """The event of a failing link working again (one per outage), or none."""
+        if self.peer_failures.pop(peer, None) is None:
+            return []
+        since = self.failing_since.pop(peer, now)
+        return [
+            event(
+                "replication_recovered",
+                event_id=f"replication_recovered:{self.node.settings.name}:{peer}:{now}",
+                ts_ms=now,
+                source_node=self.node.settings.name,
+                target_node=NODE_NAMES[peer],
+                down_ms=max(0, now - since),
+            )
+        ]
+
     def _failed(self, peer: int, error: str) -> list[dict[str, Any]]:
         first_failure = peer not in self.peer_failures
         self.peer_failures[peer] = error
         if not first_failure:  # one event per outage, not one per retry
             return []
         now = int(self.wall_clock() * 1000)
+        self.failing_since[peer] = now
         return [
             event(
                 "replication_failed",
@@ -334,18 +391,25 @@ class Replicator:
 
     # -- anti-entropy ------------------------------------------------------------------
     async def _start_up(self) -> None:
-        deadline = time.monotonic() + self.node.settings.catch_up_timeout_s
+        started = time.monotonic()
+        deadline = started + self.node.settings.catch_up_timeout_s
         pending = set(self.node.settings.peer_urls)
+        from_peers: dict[str, int] = {}
         while pending:
             for peer in sorted(pending):
                 with contextlib.suppress(PeerUnreachable, DatabaseUnavailableError):
-                    self.caught_up_ops += await self.pull_from(peer)
+                    pulled = await self.pull_from(peer)
+                    self.caught_up_ops += pulled
+                    from_peers[NODE_NAMES[peer]] = pulled
                     pending.discard(peer)
+                    self.catch_up.update(ops=self.caught_up_ops, **{"from": dict(from_peers)})
             if not pending or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.2)
-        self.ready.set()
+        duration_ms = round((time.monotonic() - started) * 1000)
         now = int(self.wall_clock() * 1000)
+        self.catch_up.update(state="done", duration_ms=duration_ms, finished_at=iso(now))
+        self.ready.set()
         await self.node.enqueue(
             [
                 {
@@ -357,6 +421,8 @@ class Replicator:
                         version=self.node.view.version,
                         node=self.node.settings.name,
                         caught_up_ops=self.caught_up_ops,
+                        duration_ms=duration_ms,
+                        from_peers=from_peers,
                         unreachable_peers=[NODE_NAMES[p] for p in sorted(pending)],
                     ),
                 }
@@ -373,6 +439,19 @@ class Replicator:
                 except (PeerUnreachable, DatabaseUnavailableError) as exc:
                     log.debug("anti-entropy with %s skipped: %s", NODE_NAMES[peer], exc)
 
+    def link(self, peer: int) -> dict[str, Any]:
+        """The state of the link to `peer`, for the cluster view."""
+        failing = self.peer_failures.get(peer)
+        since = self.failing_since.get(peer)
+        lags = sorted(self.peer_lag_ms.get(peer, ()))
+        return {
+            "last_ack_ms": self.last_ack_ms.get(peer),
+            "failing": failing,
+            "state": "failing" if failing else "ok" if peer in self.last_ack_ms else "unknown",
+            "since": iso(since) if failing and since else None,
+            "lag_ms": {"p50": _percentile(lags, 50), "p95": _percentile(lags, 95)},
+        }
+
     def lag_percentiles(self, window_s: float | None = None) -> dict[str, float | None]:
         """p50/p95/p99 of recent replication lags (ms), from acceptance to acknowledgement;
         with `window_s`, of the acknowledgements of the last `window_s` seconds only."""
@@ -380,7 +459,7 @@ class Replicator:
         lags = sorted(lag for acked, lag in self.lag_ms if acked >= since)
         if not lags:
             return {"p50": None, "p95": None, "p99": None, "count": 0}
-        pick = {q: float(lags[min(len(lags) - 1, int(q / 100 * len(lags)))]) for q in (50, 95, 99)}
+        pick = {q: _percentile(lags, q) for q in (50, 95, 99)}
         return {"p50": pick[50], "p95": pick[95], "p99": pick[99], "count": len(lags)}
 
     async def pull_from(self, peer: int) -> int:

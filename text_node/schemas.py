@@ -13,7 +13,7 @@ def _uuid(value: str | None, field: str) -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise ValueError(f"{field} must be a UUID") from None
+        raise ValueError(f"{field}: должен быть UUID") from None
 
 
 class EditRequest(BaseModel):
@@ -44,6 +44,9 @@ class EditResponse(BaseModel):
     node: str
     base_version: int
     reason: str = ""
+    """Why it was rejected, a machine code: `conflict` (a stale read); "" otherwise."""
+    message: str = ""
+    """The rejection explained in Russian, for people."""
     acknowledged_by: list[str] = []
 
 
@@ -81,6 +84,28 @@ class DocumentResponse(BaseModel):
     """`token_budget.limit_tokens` (current version only; None while the database is down)."""
 
 
+class AuthorRun(BaseModel):
+    """Characters `[start, end)` of the text, all inserted by one edit."""
+
+    start: int
+    end: int
+    edit_id: str
+    agent_id: str
+    kind: str
+    version: int
+    """The version the inserting edit made."""
+    timestamp: str
+
+
+class AuthorshipResponse(BaseModel):
+    document_id: str
+    version: int
+    node: str
+    text: str
+    runs: list[AuthorRun]
+    """Contiguous, in order, covering the text: `text[start:end]` concatenate to `text`."""
+
+
 class VersionEntry(BaseModel):
     version: int
     version_key: int
@@ -112,6 +137,9 @@ class EditEntry(BaseModel):
     base_version: int
     version: int | None
     reason: str
+    """`conflict` for a rejected edit (a stale read), "" otherwise."""
+    message: str = ""
+    """The rejection explained in Russian."""
 
 
 class EditPage(BaseModel):

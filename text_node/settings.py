@@ -14,6 +14,9 @@ LOCATIONS = ("Москва", "Санкт-Петербург", "Новосиби�
 SPEC_BUDGET_TOKENS = 15_000_000
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token", "todo", "xxx"}
 
+OPERATOR = "operator"
+"""The agent id of the operator's token (the dashboard, the desktop client, the launcher)."""
+
 
 class NodeSettings(BaseSettings):
     """Settings of one node; every field is `TEXT_NODE_<NAME>`."""

@@ -145,7 +145,7 @@ async def test_a_budget_429_stops_the_agent_cleanly(
         stats = await agent.run(max_cycles=10)
     assert stats.state is AgentState.BUDGET_EXHAUSTED
     assert stats.cycles < 10
-    assert "budget_exceeded" in stats.last_error or "budget" in stats.last_error
+    assert "бюджет токенов исчерпан" in stats.last_error
 
 
 async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
@@ -165,7 +165,7 @@ async def test_an_agent_with_nothing_to_edit_stops_when_its_spend_does_not_fit(
     assert stats.accepted == 0
     assert 1 < stats.cycles < 30
     assert stats.tokens >= 2000
-    assert "0 of 2000 tokens used" in stats.last_error
+    assert "израсходовано 0 из 2000" in stats.last_error
 
 
 async def test_an_agent_with_nothing_to_edit_waits_for_the_text_to_change(
@@ -262,7 +262,7 @@ async def test_an_unreachable_service_costs_a_cycle_after_five_attempts(
     assert down.calls == 10
     assert stats.failed_cycles == 2
     assert stats.state is AgentState.STOPPED
-    assert "after 5 attempts" in stats.last_error
+    assert "за 5 попыток" in stats.last_error
 
 
 class ScriptedLlm:

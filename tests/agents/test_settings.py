@@ -59,4 +59,4 @@ async def test_an_agent_from_settings_survives_unreachable_services() -> None:
     stats = await run_agent(settings, max_cycles=2)
     assert stats.state is AgentState.STOPPED
     assert stats.failed_cycles == 2
-    assert "attempts" in stats.last_error
+    assert "попыток" in stats.last_error

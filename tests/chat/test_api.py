@@ -162,9 +162,9 @@ async def test_stream_is_trimmed_to_about_maxlen(
 @pytest.mark.parametrize(
     ("headers", "message"),
     [
-        ({}, "missing bearer token"),
-        ({"Authorization": "Bearer nobody-knows-me"}, "unknown agent token"),
-        ({"Authorization": "Basic dXNlcjpwYXNz"}, "missing bearer token"),
+        ({}, "нет токена"),
+        ({"Authorization": "Bearer nobody-knows-me"}, "неизвестный токен агента"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "нет токена"),
     ],
 )
 async def test_posting_needs_a_known_agent_token(
@@ -193,14 +193,14 @@ async def test_posting_as_another_agent_is_forbidden(client: httpx.AsyncClient) 
 @pytest.mark.parametrize(
     ("body", "field", "hint"),
     [
-        ({"agent_id": "agent-1", "message": ""}, "message", "at least 1"),
-        ({"agent_id": "agent-1", "message": "  \n\t"}, "message", "whitespace"),
+        ({"agent_id": "agent-1", "message": ""}, "message", "не короче 1"),
+        ({"agent_id": "agent-1", "message": "  \n\t"}, "message", "пробелы"),
         ({"agent_id": "agent-1", "message": "я" * 2001}, "message", "2000"),
-        ({"agent_id": "agent-1", "message": 42}, "message", "string"),
-        ({"agent_id": "agent-1"}, "message", "required"),
-        ({"agent_id": "", "message": "x"}, "agent_id", "at least 1"),
+        ({"agent_id": "agent-1", "message": 42}, "message", "строкой"),
+        ({"agent_id": "agent-1"}, "message", "обязательное"),
+        ({"agent_id": "", "message": "x"}, "agent_id", "не короче 1"),
         ({"agent_id": "a" * 101, "message": "x"}, "agent_id", "100"),
-        ({"message": "x"}, "agent_id", "required"),
+        ({"message": "x"}, "agent_id", "обязательное"),
     ],
 )
 async def test_invalid_fields_are_a_422_naming_the_field(

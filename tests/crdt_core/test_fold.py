@@ -97,7 +97,7 @@ def test_a_range_killed_after_the_base_version_conflicts(position: str, conflict
         node.fold.target_for(position, "x", base_version=1)
     assert caught.value.conflicting_edit_id == "e1"
     assert str(caught.value) == (
-        f"range {position} of version 1 was changed by edit e1 (version 2); read the document again"
+        f"фрагмент {position} версии 1 уже изменила правка e1 (версия 2); перечитайте документ"
     )
 
 
@@ -145,7 +145,7 @@ def test_a_pure_insertion_next_to_a_deleted_neighbour_conflicts(
     assert node.fold.text == "Привет мир!"
 
     if conflict:
-        with pytest.raises(EditConflict, match="changed by edit e1"):
+        with pytest.raises(EditConflict, match="уже изменила правка e1"):
             node.fold.target_for(position, "X", base_version=1)
     else:
         node.fold.target_for(position, "X", base_version=1)
@@ -155,7 +155,7 @@ def test_insertion_at_the_beginning_conflicts_when_the_first_char_was_deleted() 
     [node] = replicas(1)
     edit(node, "e1", "0:1", "")
 
-    with pytest.raises(EditConflict, match="changed by edit e1"):
+    with pytest.raises(EditConflict, match="уже изменила правка e1"):
         node.fold.target_for("0:0", "X", base_version=1)
 
 
@@ -168,7 +168,7 @@ def test_the_first_conflicting_edit_is_named() -> None:
     with pytest.raises(EditConflict) as caught:
         node.fold.target_for("8:11", "люди", base_version=1)
     assert caught.value.conflicting_edit_id == "e2"
-    assert "(version 3)" in str(caught.value)
+    assert "(версия 3)" in str(caught.value)
     node.fold.target_for("0:6", "Ну", base_version=1)
 
 
@@ -185,17 +185,17 @@ def test_a_pending_op_after_the_base_version_does_not_conflict() -> None:
 @pytest.mark.parametrize(
     ("position", "text", "base", "field", "message"),
     [
-        ("end", "x", 0, "base_version", "must be between 1 and 2, got 0"),
-        ("end", "x", 3, "base_version", "must be between 1 and 2, got 3"),
-        ("end", "", None, "proposed_text", "appending needs a non-empty text"),
-        ("3:3", "", None, "proposed_text", "an empty text at an empty range is a no-op"),
-        ("5:20", "x", None, "position", "range 5:20 is outside version 2 (17 characters)"),
+        ("end", "x", 0, "base_version", "должна быть от 1 до 2, получено 0"),
+        ("end", "x", 3, "base_version", "должна быть от 1 до 2, получено 3"),
+        ("end", "", None, "proposed_text", "для добавления в конец нужен непустой текст"),
+        ("3:3", "", None, "proposed_text", "пустой текст на пустом диапазоне ничего не меняет"),
+        ("5:20", "x", None, "position", "диапазон 5:20 выходит за версию 2 (17 симв.)"),
         (
             "3-4",
             "x",
             None,
             "position",
-            'must be "end" or "<start>:<end>" character offsets, got \'3-4\'',
+            'должна быть "end" или "<начало>:<конец>" в символах, получено \'3-4\'',
         ),
     ],
 )
@@ -219,7 +219,7 @@ def test_a_range_outside_an_older_base_version_is_a_stale_read() -> None:
     with pytest.raises(EditConflict) as caught:
         node.fold.target_for("13:13", "x", 1)
     assert str(caught.value) == (
-        "range 13:13 is outside version 1 (12 characters); read the document again"
+        "диапазон 13:13 выходит за версию 1 (12 симв.); перечитайте документ"
     )
     assert caught.value.conflicting_edit_id == ""
     assert node.fold.text == "Привет, мир! Пока"
@@ -434,9 +434,9 @@ def test_text_at_every_version_is_the_text_when_it_was_the_head() -> None:
     assert seen[-1] == "«Здравствуй мир! 😀👍🏽 дела?»"
     assert [node.fold.text_at(v) for v in range(1, node.fold.version + 1)] == seen
     assert node.fold.text == seen[-1]  # reading an old version leaves the head alone
-    with pytest.raises(InvalidPosition, match=r"^version: must be between 1 and 7$"):
+    with pytest.raises(InvalidPosition, match=r"^version: должна быть от 1 до 7$"):
         node.fold.text_at(0)
-    with pytest.raises(InvalidPosition, match=r"^version: must be between 1 and 7$"):
+    with pytest.raises(InvalidPosition, match=r"^version: должна быть от 1 до 7$"):
         node.fold.text_at(8)
 
 
@@ -488,9 +488,9 @@ def test_reading_versions_and_keys() -> None:
     assert fold.is_alive(ref(0))
     assert not fold.is_alive(CharRef("unknown", 0))
     assert fold.position(ref(0)) < fold.position(ref(11)) < fold.position(CharRef("e1", 0))
-    with pytest.raises(InvalidPosition, match=r"^version: must be between 1 and 2$"):
+    with pytest.raises(InvalidPosition, match=r"^version: должна быть от 1 до 2$"):
         fold.op_at(3)
-    with pytest.raises(InvalidPosition, match=r"^version: must be between 1 and 2$"):
+    with pytest.raises(InvalidPosition, match=r"^version: должна быть от 1 до 2$"):
         fold.key_at(0)
 
 
@@ -564,3 +564,55 @@ def test_a_second_copy_of_a_folded_edit_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^edit e1 is already folded under another key$"):
         a.fold.add(copy)
     assert a.fold.text == "Бривет, мир!"
+
+
+# -- authorship: who inserted every character ------------------------------------------
+def assert_exact_authorship(fold: Fold) -> None:
+    """At every version the runs tile the text, and each run is a piece of its edit's text."""
+    for version in range(1, fold.version + 1):
+        text = fold.text_at(version)
+        runs = fold.authorship(version)
+        assert "".join(text[r.start : r.end] for r in runs) == text
+        assert [r.start for r in runs] == [0, *(r.end for r in runs[:-1])]
+        assert runs[-1].end == len(text) if runs else text == ""
+        for run in runs:
+            op = fold.op_at(run.version)
+            assert op.edit_id == run.edit_id
+            assert run.version <= version
+            assert text[run.start : run.end] in op.text
+    assert fold.authorship() == fold.authorship(fold.version)
+
+
+def test_authorship_names_the_edit_of_every_character() -> None:
+    [node] = replicas(1)
+    edit(node, "e1", "8:11", "свет")  # Привет, свет!
+    edit(node, "e2", "end", " Ура.")
+    edit(node, "e3", "0:2", "")  # ивет, свет! Ура.
+
+    runs = [(r.start, r.end, r.edit_id, r.version) for r in node.fold.authorship()]
+
+    assert node.fold.text == "ивет, свет! Ура."
+    assert runs == [(0, 6, "init", 1), (6, 10, "e1", 2), (10, 11, "init", 1), (11, 16, "e2", 3)]
+    assert [(r.edit_id, r.end) for r in node.fold.authorship(1)] == [("init", 12)]
+    assert_exact_authorship(node.fold)
+
+
+def test_authorship_is_identical_on_replicas_after_concurrent_edits_and_a_late_op() -> None:
+    a, b, c = replicas(3)
+    from_a = [edit(a, "a1", "0:6", "Здравствуй"), edit(a, "a2", "end", " Как дела?")]
+    from_b = [edit(b, "b1", "8:11", "свет"), edit(b, "b2", "0:1", "п")]
+    late = edit(c, "c1", "7:7", " дорогой")  # accepted before the others arrive anywhere
+    a.receive([*from_b, late])
+    b.receive([late, *from_a])
+    c.receive([*from_a])
+    c.receive([*from_b])  # c's own op is older than b's: b's ops slot in below and above it
+
+    runs = [a.fold.authorship(), b.fold.authorship(), c.fold.authorship()]
+
+    assert a.fold.text == b.fold.text == c.fold.text
+    assert runs[0] == runs[1] == runs[2]
+    assert {r.edit_id for r in runs[0]} >= {"a2", "b1", "b2", "c1"}
+    assert "a1" not in {r.edit_id for r in runs[0]}  # b2 overwrote it: last writer wins
+    assert a.fold.status("a1") == EditStatus.SUPERSEDED
+    for replica in (a, b, c):
+        assert_exact_authorship(replica.fold)

@@ -44,7 +44,7 @@ def test_malformed_positions_are_refused(position: str) -> None:
 
     assert caught.value.field == "position"
     assert caught.value.message == (
-        f'must be "end" or "<start>:<end>" character offsets, got {position!r}'
+        f'должна быть "end" или "<начало>:<конец>" в символах, получено {position!r}'
     )
 
 
@@ -52,8 +52,11 @@ def test_a_range_ending_before_it_starts_is_refused() -> None:
     with pytest.raises(InvalidPosition) as caught:
         parse_position("7:3")
 
-    assert (caught.value.field, caught.value.message) == ("position", "start 7 is after end 3")
-    assert str(caught.value) == "position: start 7 is after end 3"
+    assert (caught.value.field, caught.value.message) == (
+        "position",
+        "начало 7 стоит после конца 3",
+    )
+    assert str(caught.value) == "position: начало 7 стоит после конца 3"
 
 
 def test_edit_target_defaults_to_no_anchors() -> None:

@@ -23,9 +23,9 @@ def test_no_document_yet() -> None:
         replica.accept_edit(edit_id="e1", position="end", text="!")
     assert (caught.value.field, caught.value.message) == (
         "document",
-        "no document has been initialised yet",
+        "документ ещё не создан",
     )
-    with pytest.raises(InvalidPosition, match="no document has been initialised yet"):
+    with pytest.raises(InvalidPosition, match="документ ещё не создан"):
         _ = replica.fold
     assert len(replica.opset) == 0
 
@@ -116,7 +116,7 @@ def test_a_stale_read_becomes_a_replicated_reject_record() -> None:
 
     assert reject.kind == OpKind.REJECT
     assert reject.reason == (
-        "range 0:3 of version 1 was changed by edit e1 (version 2); read the document again"
+        "фрагмент 0:3 версии 1 уже изменила правка e1 (версия 2); перечитайте документ"
     )
     assert (reject.seq, reject.base_version, reject.text, reject.tokens_used) == (3, 1, "Ну", 7)
     assert (reject.position, reject.agent_id) == ("0:3", "агент")
@@ -144,11 +144,11 @@ def test_a_base_version_given_by_key() -> None:
     )
     stale = a.accept_edit(edit_id="e3", position="0:3", text="Ну", base_version_key=init_key)
     assert stale.kind == OpKind.REJECT
-    assert "changed by edit e1" in stale.reason
+    assert "уже изменила правка e1" in stale.reason
     unknown = b.accept_edit(edit_id="e4", position="end", text="!", base_version_key=first.key)
     assert unknown.kind == OpKind.REJECT
     assert unknown.reason == (
-        f"base version key {first.key} is not held by this node yet; read the document again"
+        f"версии с ключом {first.key} на этом узле ещё нет; перечитайте документ"
     )
     assert (unknown.base_version, unknown.position) == (0, "end")
     assert b.fold.text == BASE_TEXT
@@ -161,7 +161,7 @@ def test_malformed_input_records_nothing() -> None:
     for position, text in [("end", ""), ("5:2", "x"), ("0:50", "x"), ("3:3", ""), ("x", "y")]:
         with pytest.raises(InvalidPosition):
             node.accept_edit(edit_id="bad", position=position, text=text)
-    with pytest.raises(InvalidPosition, match="base_version: must be between 1 and 1, got 2"):
+    with pytest.raises(InvalidPosition, match="base_version: должна быть от 1 до 1, получено 2"):
         node.accept_edit(edit_id="bad", position="end", text="!", base_version=2)
     assert len(node.opset) == 1
     assert node.opset.next_seq(0) == 2

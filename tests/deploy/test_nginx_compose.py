@@ -103,4 +103,4 @@ def test_compose_config_has_no_cluster_control_and_listens_on_80() -> None:
     assert f"listen {nginx.COMPOSE_PORT};" in text
     directives = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
     assert not [line for line in directives if "127.0.0.1" in line], "compose points at loopback"
-    assert "only in local mode" in text  # /api/cluster answers a JSON 404 under compose
+    assert "только при локальном запуске" in text  # /api/cluster: a JSON 404 under compose

@@ -357,7 +357,7 @@ async def test_every_agent_stops_when_the_budget_is_exhausted(
         agents = await wait_for(all_exhausted, 120, "every agent stopped by the budget")
     finally:
         await stop_agents(client, stack)
-    assert all("budget" in a["last_error"] for a in agents), agents
+    assert all("бюджет" in a["last_error"] for a in agents), agents
 
     async def exceeded() -> dict[str, Any] | None:
         metrics = (await client.get("/api/analytics/metrics", params={"period": "1h"})).json()

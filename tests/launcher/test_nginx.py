@@ -17,7 +17,7 @@ ROUTES = (
     "location /api/edits ",
     "location /api/document/ ",
     "location /api/chat/ ",
-    "location /api/analytics/metrics ",
+    "location ~ ^/api/analytics/(metrics|timeline)$ ",
     "location /api/analytics/events ",
     "location /api/replication/ ",
     "location /api/agents ",
@@ -192,6 +192,16 @@ def test_internal_routes_are_refused(balancer: NginxComponent) -> None:
         assert missing.status_code == 404
         assert missing.json()["error"] == "not_found"
         assert client.post("/nodes/b/api/document/init").status_code == 405
+        for method, path, status in [
+            ("GET", "/no/such/route", 404),  # every error nginx itself makes is JSON
+            ("TRACE", "/api/edits", 405),
+            ("POST", "/api/edits", 413),
+        ]:
+            body = b"x" * (2 << 20) if status == 413 else None
+            answer = client.request(method, path, content=body)
+            assert answer.status_code == status, path
+            assert answer.headers["content-type"] == "application/json", path
+            assert re.search("[а-я]", answer.json()["message"]), answer.text
         assert client.get("/nodes/c/health").json()["error"] == "bad_gateway"
         assert client.get("/api/agents").status_code == 502
 

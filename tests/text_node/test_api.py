@@ -46,7 +46,7 @@ async def test_stale_edit_of_a_changed_range_is_rejected_with_reason(
     assert stale.status_code == 200
     body = stale.json()
     assert body["status"] == "rejected"
-    assert "was changed by edit" in body["reason"]
+    assert "уже изменила правка" in body["message"]
     unrelated = await edit(client, "14:17", "Это", n=2, base_version=1)
     assert unrelated.json()["status"] == "accepted"
     page = (await client.get("/api/edits", params={"status": "rejected"})).json()
@@ -268,3 +268,53 @@ async def test_health_and_node_state(client: httpx.AsyncClient) -> None:
     assert health.status_code == 200
     state = (await client.get("/api/node")).json()
     assert (state["node"], state["location"], state["ready"]) == ("a", "Москва", True)
+
+
+async def test_only_the_operator_may_start_a_new_document(client: httpx.AsyncClient) -> None:
+    document_id = await init(client)
+    body = {"topic": "Чужая тема", "initial_text": "Стёрто."}
+
+    refused = await client.post("/api/document/init", json=body, headers=agent(1))
+
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "forbidden"
+    assert "оператор" in refused.json()["message"]
+    assert (await client.get("/api/document/current")).json()["document_id"] == document_id
+
+
+async def test_messages_people_read_are_russian(client: httpx.AsyncClient) -> None:
+    await init(client)
+    long_text = {"agent_id": "agent-1", "proposed_text": "я" * 10_001, "position": "end"}
+    too_long = await client.post(
+        "/api/edits", json=long_text | {"tokens_used": 1}, headers=agent(1)
+    )
+    bad_position = await edit(client, "7-3", "x")
+    no_token = await client.post("/api/document/init", json={"topic": "т", "initial_text": ""})
+
+    assert too_long.json()["message"] == "proposed_text: не длиннее 10000 симв."
+    assert bad_position.json()["message"].startswith("position: должна быть")
+    assert no_token.json()["message"].startswith("нет токена")
+
+
+async def test_authorship_of_any_version(client: httpx.AsyncClient) -> None:
+    await init(client, "Привет, мир!")
+    await edit(client, "8:11", "свет")
+    await edit(client, "end", " Ура.", n=2)
+
+    now = (await client.get("/api/document/authorship")).json()
+    first = (await client.get("/api/document/authorship", params={"version": 1})).json()
+    beyond = await client.get("/api/document/authorship", params={"version": 9})
+
+    assert now["text"] == "Привет, свет! Ура."
+    assert now["version"] == 3
+    assert [(r["start"], r["end"], r["agent_id"], r["version"]) for r in now["runs"]] == [
+        (0, 8, "operator", 1),
+        (8, 12, "agent-1", 2),
+        (12, 13, "operator", 1),
+        (13, 18, "agent-2", 3),
+    ]
+    assert [r["kind"] for r in now["runs"]] == ["init", "replace", "init", "append"]
+    assert first["text"] == "Привет, мир!"
+    assert len(first["runs"]) == 1
+    assert beyond.status_code == 422
+    assert beyond.json()["field"] == "version"

@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -140,6 +141,7 @@ async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Clus
         await asyncio.sleep(0.3)
         cluster.nodes[1].kill()
         await writers
+        link = (await client.get(f"{cluster.urls[0]}/api/node")).json()["peers"]["b"]
         killed_at = time.monotonic()
         cluster.nodes[1].start()
         recovered_in = time.monotonic() - killed_at
@@ -147,6 +149,23 @@ async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Clus
         accepted = {e for e, s in outcomes.items() if s in ("accepted", "superseded")}
         await accepted_everywhere(client, cluster.urls, accepted)
         histories = [await history(client, url) for url in cluster.urls]
+        catch_up = (await client.get(f"{cluster.urls[1]}/api/node")).json()["catch_up"]
+        authorship = [
+            (await client.get(f"{url}/api/document/authorship")).json() for url in cluster.urls
+        ]
+    assert link["state"] == "failing", link  # a's link to the killed b
+    assert link["since"], link
+    assert re.search("[а-я]", link["failing"]), link
+    assert "Error" not in link["failing"], link
+    assert catch_up["state"] == "done", catch_up
+    assert catch_up["ops"] > 0, catch_up  # b missed edits
+    assert catch_up["ops"] == sum(catch_up["from"].values())
+    assert catch_up["duration_ms"] >= 0
+    assert authorship[0]["runs"] == authorship[1]["runs"] == authorship[2]["runs"]
+    for body in authorship:  # the runs tile the text, and name who wrote each piece
+        text, runs = body["text"], body["runs"]
+        assert "".join(text[r["start"] : r["end"]] for r in runs) == text
+        assert {r["agent_id"] for r in runs} <= {"operator", "agent-1"}
     print(
         f"\nkill -9 of b: {len(accepted)} accepted, back healthy in {recovered_in:.2f} s, "
         f"{sum(s == 'indeterminate' for s in outcomes.values())} indeterminate"

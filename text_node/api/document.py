@@ -2,12 +2,20 @@
 
 from fastapi import APIRouter, Query
 
-from crdt_core import InvalidPosition
+from crdt_core import InvalidPosition, OpKind
 
-from ..deps import AgentDep, NodeDep, SettingsDep
+from ..deps import NodeDep, OperatorDep, SettingsDep
 from ..events import iso
-from ..schemas import DocumentResponse, InitRequest, InitResponse, VersionEntry, VersionList
-from ..settings import NODE_NAMES
+from ..schemas import (
+    AuthorRun,
+    AuthorshipResponse,
+    DocumentResponse,
+    InitRequest,
+    InitResponse,
+    VersionEntry,
+    VersionList,
+)
+from ..settings import NODE_NAMES, OPERATOR
 
 router = APIRouter(prefix="/api/document", tags=["document"])
 
@@ -33,7 +41,7 @@ async def current(node: NodeDep, settings: SettingsDep) -> DocumentResponse:
 
 @router.post("/init", response_model=InitResponse, status_code=201)
 async def init(
-    body: InitRequest, node: NodeDep, settings: SettingsDep, _: AgentDep
+    body: InitRequest, node: NodeDep, settings: SettingsDep, operator: OperatorDep
 ) -> InitResponse:
     """Start a new document on every node, replacing the previous one (spec FR 7)."""
     op = await node.init_document(topic=body.topic, text=body.initial_text, edit_id=body.edit_id)
@@ -85,4 +93,40 @@ async def version(version: int, node: NodeDep, settings: SettingsDep) -> Documen
             version_key=op.key,
             topic=fold.topic,
             node=settings.name,
+        )
+
+
+@router.get("/authorship", response_model=AuthorshipResponse)
+async def authorship(
+    node: NodeDep,
+    settings: SettingsDep,
+    version: int | None = Query(default=None, ge=1, description="default: the current version"),
+) -> AuthorshipResponse:
+    """Who wrote each character of a version: the fold's character ids name the edit that
+    inserted every one of them, so the runs are exact, not guessed from diffs."""
+    async with node.locked():
+        fold = node.fold()
+        if version is not None and version > fold.version:
+            raise InvalidPosition("version", f"must be between 1 and {fold.version}")
+        at = fold.version if version is None else version
+        runs = []
+        for run in fold.authorship(version):
+            op = fold.op_at(run.version)
+            runs.append(
+                AuthorRun(
+                    start=run.start,
+                    end=run.end,
+                    edit_id=run.edit_id,
+                    agent_id=op.agent_id or (OPERATOR if op.kind == OpKind.INIT else ""),
+                    kind=op.kind.value,
+                    version=run.version,
+                    timestamp=iso(op.ts),
+                )
+            )
+        return AuthorshipResponse(
+            document_id=fold.document_id,
+            version=at,
+            node=settings.name,
+            text=fold.text_at(at) if version is not None else fold.text,
+            runs=runs,
         )

@@ -31,7 +31,7 @@ async def post_edit(
         raise ApiError(
             403,
             "forbidden",
-            f"agent_id {body.agent_id!r} does not match the token",
+            f"agent_id {body.agent_id!r} не совпадает с владельцем токена",
             field="agent_id",
         )
     outcome = await node.accept_edit(
@@ -58,9 +58,16 @@ async def post_edit(
         version_key=op.key,
         node=NODE_NAMES[op.origin],
         base_version=op.base_version,
-        reason=op.reason,
+        reason=rejection_code(outcome.status),
+        message=op.reason,
         acknowledged_by=[NODE_NAMES[p] for p in acknowledged],
     )
+
+
+def rejection_code(status: str) -> str:
+    """The machine code of a rejection: the only one a node records is a stale read; the
+    record's `reason` column holds its Russian explanation."""
+    return "conflict" if status == "rejected" else ""
 
 
 @router.get("", response_model=EditPage)
@@ -99,7 +106,8 @@ async def list_edits(
                 version_key=row["version_key"],
                 base_version=row["base_version"],
                 version=fold.version_of_key(row["version_key"]) if fold else None,
-                reason=row["reason"],
+                reason=rejection_code(row["status"]),
+                message=row["reason"],
             )
             for row in rows
         ],

@@ -56,11 +56,6 @@ async def node_state(
         "tokens_used": node.replica.opset.tokens_used,
         "outbox": outbox,
         "replication_lag_ms": replicator.lag_percentiles(lag_window_s),
-        "peers": {
-            NODE_NAMES[peer]: {
-                "last_ack_ms": replicator.last_ack_ms.get(peer),
-                "failing": replicator.peer_failures.get(peer),
-            }
-            for peer in settings.peer_urls
-        },
+        "catch_up": replicator.catch_up,
+        "peers": {NODE_NAMES[peer]: replicator.link(peer) for peer in settings.peer_urls},
     }
