@@ -214,6 +214,8 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
             "SUPERVISOR_CHAT_SERVICE_URL": _url(ports.nginx),
             "SUPERVISOR_AGENT_TOKENS": secrets.agent_tokens_spec(),
             "SUPERVISOR_OPENAI_BASE_URL": f"{_url(ports.simulator)}/v1",
+            "SUPERVISOR_ANALYTICS_URL": _url(ports.analytics),
+            "SUPERVISOR_ANALYTICS_SERVICE_TOKEN": secrets.service_token,
             "SUPERVISOR_EDITS_PER_MINUTE": str(edits_per_minute(config.rate_limit)),
             **config.pace.supervisor_env(),
         },

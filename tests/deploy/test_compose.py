@@ -286,11 +286,18 @@ def test_balancer_upstreams_are_the_compose_services_on_their_ports(
 def test_published_ports_match_the_launchers_defaults(
     services: dict[str, Any], local: dict[str, Component]
 ) -> None:
-    def published(service: str) -> list[tuple[int, int]]:
-        return [(int(p["published"]), int(p["target"])) for p in services[service]["ports"]]
+    def published(service: str) -> list[tuple[str, int, int]]:
+        """(host address, published port, container port) of docker-compose 1.29's
+        `127.0.0.1:8080:80/tcp` short syntax."""
+        found = []
+        for entry in services[service]["ports"]:
+            address, published, target = entry.removesuffix("/tcp").split(":")
+            found.append((address, int(published), int(target)))
+        return found
 
-    assert published("load-balancer") == [(Ports().nginx, nginx.COMPOSE_PORT)]
-    assert published("dashboard") == [(3000, 3000)]  # spec: the dashboard on port 3000
+    # loopback only unless CHORUS_BIND_ADDRESS says otherwise: nothing reachable from outside
+    assert published("load-balancer") == [("127.0.0.1", Ports().nginx, nginx.COMPOSE_PORT)]
+    assert published("dashboard") == [("127.0.0.1", 3000, 3000)]  # spec: port 3000
     if "dashboard" in local:
         assert local["dashboard"].port == 3000
     exposed = {name for name, s in services.items() if s.get("ports")}
