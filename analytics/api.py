@@ -1,15 +1,26 @@
 """HTTP routes of the Analytics Service: thin, they validate and call the repository/metrics."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from . import repository
 from .deps import ClockDep, SessionDep, require_ingest_token
-from .metrics import compute_metrics
-from .schemas import BatchStored, EventBatchIn, EventIn, Health, Metrics, Period, StatusOk
+from .metrics import compute_metrics, compute_timeline
+from .schemas import (
+    BatchStored,
+    EventBatchIn,
+    EventIn,
+    Health,
+    Metrics,
+    Period,
+    StatusOk,
+    Timeline,
+)
 
 router = APIRouter()
+DEFAULT_TIMELINE = 200
+MAX_TIMELINE = 1000
 _unavailable: dict[int | str, dict[str, Any]] = {
     503: {"description": "the analytics database is unavailable"}
 }
@@ -43,6 +54,18 @@ async def ingest_batch(batch: EventBatchIn, session: SessionDep, clock: ClockDep
 async def metrics(session: SessionDep, clock: ClockDep, period: Period = Period.HOUR) -> Metrics:
     """Aggregated metrics of the last `period` (spec FR 19 plus the dashboard's figures)."""
     return await compute_metrics(session=session, period=period, now=clock())
+
+
+@router.get("/api/analytics/timeline", responses=_unavailable)
+async def timeline(
+    session: SessionDep,
+    clock: ClockDep,
+    period: Period = Period.HOUR,
+    limit: Annotated[int, Query(ge=1, le=MAX_TIMELINE)] = DEFAULT_TIMELINE,
+) -> Timeline:
+    """The cluster's events of the last `period` (nodes down and back, catch-up, links,
+    budget, document, agents), worded in Russian, newest first, at most `limit`."""
+    return await compute_timeline(session=session, period=period, now=clock(), limit=limit)
 
 
 @router.get("/health", responses=_unavailable)

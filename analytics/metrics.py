@@ -9,18 +9,23 @@ Choices the spec leaves open:
   holding the window start to the bucket holding now — period/width + 1 buckets, empty ones
   included with zeros — and the first counts only events inside the window, so every series
   adds up to the window totals.
-- `active_agents` counts distinct agents with an applied edit in the last 5 minutes (a "now"
-  figure that does not grow with the period); `active_agents_by_time` counts them per bucket.
+- `active_agents` counts distinct agents with an applied edit in the period (as the period's
+  other figures); `active_agents_by_time` counts them per bucket.
 - `edits_per_minute` divides the window's applied edits by the minutes from the window start or
   from the first applied edit, whichever is later, and at least one minute — so a fresh run is
   not diluted by an hour of nothing, nor inflated by one edit a second ago.
-- `avg_latency_ms` is the mean `metadata.latency_ms` of applied edits (0 when there are none).
+- `avg_latency_ms` is the mean `metadata.latency_ms` of applied edits (0 when there are none),
+  kept for older clients. `edit_latency_ms` is p50/p95 of the nodes' `metadata.request_ms`
+  (request arrival to commit), `cycle_ms` p50/p95 of `metadata.cycle_ms` (an agent's whole
+  cycle, when it reports one); both null when no applied edit in the period carries them.
+- `replication.lag_ms.worst_link` is the link (sender → receiver) with the highest p95
+  `latency_ms` among the period's replication_success events.
 - `edits_by_status` mirrors `GET /api/edits`: `superseded` sums `metadata.superseded` of applied
   edits (a count, or true for one), `accepted` is the applied edits not superseded, `rejected`
   counts edit_rejected; `conflicts` = rejected + superseded.
-- `budget.limit`/`budget.used` are the latest figures any node reported, whenever that was (a
-  finished run still shows its budget); `budget.exceeded` is true once a budget_exceeded event
-  falls in the window.
+- `budget` is the budget now, whatever the period: the newest budget-bearing event (applied
+  edit with budget figures, budget_exceeded, budget_changed) says whether it is `exceeded`;
+  see `schemas.Budget`. A restored limit is therefore no longer "exceeded".
 - Everything else is computed from events in the window.
 """
 
@@ -41,12 +46,15 @@ from .schemas import (
     LatencyPoint,
     Metrics,
     NodeFigures,
+    Percentiles,
     Period,
     Replication,
+    Timeline,
     TokenPoint,
+    WorstLink,
 )
+from .timeline import BudgetState, derive
 
-ACTIVE_WINDOW = timedelta(minutes=5)
 MIN_RATE_SPAN = timedelta(minutes=1)
 
 
@@ -83,11 +91,15 @@ def _series(
     tokens, edits, agents, latency = [], [], [], []
     for index in range(count):
         at = datetime.fromtimestamp(origin + index * width.total_seconds(), tz=UTC)
-        row = by_index.get(index, BucketRow(index, 0, 0, 0, None))
+        row = by_index.get(index, BucketRow(index, 0, 0, 0, None, None))
         tokens.append(TokenPoint(timestamp=at, tokens=row.tokens))
         edits.append(EditsPoint(timestamp=at, edits=row.edits))
         agents.append(AgentsPoint(timestamp=at, agents=row.agents))
-        latency.append(LatencyPoint(timestamp=at, avg_latency_ms=row.avg_latency_ms or 0.0))
+        latency.append(
+            LatencyPoint(
+                timestamp=at, avg_latency_ms=row.avg_latency_ms or 0.0, request_ms=row.request_ms
+            )
+        )
     return tokens, edits, agents, latency
 
 
@@ -96,9 +108,7 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
     start = now - period.duration
     origin = bucket_origin(start, period.bucket)
     count = bucket_count(origin, now, period.bucket)
-    totals = await repository.window_totals(
-        session=session, start=start, active_since=max(start, now - ACTIVE_WINDOW)
-    )
+    totals = await repository.window_totals(session=session, start=start)
     rows = await repository.edit_buckets(
         session=session,
         start=start,
@@ -109,6 +119,7 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
     agents = await repository.agent_figures(session=session, start=start)
     nodes = await repository.node_figures(session=session, start=start)
     budget = await repository.latest_budget(session=session)
+    worst = await repository.worst_link(session=session, start=start)
 
     tokens_series, edits_series, agents_series, latency_series = _series(
         rows, origin=origin, width=period.bucket, count=count
@@ -120,6 +131,8 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
         total_tokens=totals.total_tokens,
         active_agents=totals.active_agents,
         avg_latency_ms=totals.avg_latency_ms or 0.0,
+        edit_latency_ms=Percentiles(p50=totals.request_p50, p95=totals.request_p95),
+        cycle_ms=Percentiles(p50=totals.cycle_p50, p95=totals.cycle_p95),
         edits_per_minute=edits_per_minute(
             totals.total_edits, start=start, first_edit_at=totals.first_edit_at, now=now
         ),
@@ -135,7 +148,7 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
         budget=Budget(
             limit=_rounded(budget.budget_limit),
             used=_rounded(budget.budget_used),
-            exceeded=totals.budget_exceeded > 0,
+            exceeded=budget.exceeded,
         ),
         agents=[
             AgentFigures(
@@ -159,10 +172,36 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
         replication=Replication(
             count=totals.replications,
             failed=totals.replication_failures,
-            lag_ms=LagPercentiles(p50=totals.lag_p50, p95=totals.lag_p95, p99=totals.lag_p99),
+            lag_ms=LagPercentiles(
+                p50=totals.lag_p50,
+                p95=totals.lag_p95,
+                p99=totals.lag_p99,
+                worst_link=None
+                if worst is None
+                else WorstLink(source=worst.source, target=worst.target, p95=worst.p95),
+            ),
         ),
         conflicts=totals.rejected + superseded,
         window_start=start,
         generated_at=now,
         bucket_seconds=round(period.bucket.total_seconds()),
     )
+
+
+async def compute_timeline(
+    *, session: AsyncSession, period: Period, now: datetime, limit: int
+) -> Timeline:
+    """The cluster timeline of the window [now - period, now] (see `analytics.timeline`)."""
+    start = now - period.duration
+    events = await repository.timeline_events(session=session, start=start)
+    history = await repository.link_history(session=session, before=start)
+    nodes = await repository.node_names(session=session, start=start)
+    before = await repository.latest_budget(session=session, before=start)
+    entries = derive(
+        events,
+        history=history,
+        nodes=nodes,
+        budget=BudgetState(exhausted=before.exceeded, limit=_rounded(before.budget_limit)),
+        limit=limit,
+    )
+    return Timeline(events=entries, generated_at=now)

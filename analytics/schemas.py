@@ -137,10 +137,12 @@ class AgentsPoint(BaseModel):
 
 
 class LatencyPoint(BaseModel):
-    """Mean edit latency in one bucket (0 when the bucket is empty)."""
+    """Edit latency in one bucket: `avg_latency_ms` the mean `latency_ms` (0 when the bucket
+    is empty), `request_ms` the mean of the nodes' `request_ms` (null when none reported it)."""
 
     timestamp: datetime
     avg_latency_ms: float
+    request_ms: float | None = None
 
 
 class EditsByStatus(BaseModel):
@@ -152,7 +154,19 @@ class EditsByStatus(BaseModel):
 
 
 class Budget(BaseModel):
-    """Token budget as last reported by a node; `exceeded` once a node refused an edit for it."""
+    """The token budget now, from the newest budget-bearing event whenever it was (not the
+    period): an `edit_applied` carrying `budget_used`/`budget_limit`, a `budget_exceeded` or a
+    `budget_changed`. A figure that event lacks is the newest one reported before it.
+
+    `used` is Chorus's one token figure: the tokens the nodes count against the budget (every
+    edit they hold, accepted or rejected, since the budget began). Show it on the tokens tile and
+    on the gauge alike; `total_tokens` is only the period's applied edits (the sum of
+    `token_usage_by_time`), for the chart.
+
+    `exceeded` is true when that newest event is a `budget_exceeded` (a node refused an edit), a
+    `budget_changed` saying `exceeded`, or `used >= limit`. A restored limit (a later
+    `budget_changed` or applied edit under the limit) makes it false again.
+    """
 
     limit: int | None
     used: int | None
@@ -183,12 +197,29 @@ class NodeFigures(BaseModel):
     recovered: int
 
 
+class Percentiles(BaseModel):
+    """p50 and p95 in ms; null when nothing was measured in the period."""
+
+    p50: float | None
+    p95: float | None
+
+
+class WorstLink(BaseModel):
+    """The replication link (sender → receiver) with the highest p95 lag in the period."""
+
+    source: str
+    target: str
+    p95: float
+
+
 class LagPercentiles(BaseModel):
-    """Replication latency percentiles in ms; null when nothing was replicated."""
+    """Replication latency percentiles in ms (null when nothing was replicated) and the link
+    with the highest p95 (null likewise)."""
 
     p50: float | None
     p95: float | None
     p99: float | None
+    worst_link: WorstLink | None = None
 
 
 class Replication(BaseModel):
@@ -200,13 +231,22 @@ class Replication(BaseModel):
 
 
 class Metrics(BaseModel):
-    """`GET /api/analytics/metrics`: the spec's fields (FR 19) and the dashboard's extras."""
+    """`GET /api/analytics/metrics`: the spec's fields (FR 19) and the dashboard's extras.
+
+    The one token figure to show is `budget.used` (see `Budget`); `total_tokens` is the
+    period's applied edits only. `active_agents` counts agents with an applied edit in the
+    period. `edit_latency_ms` is the nodes' time from an edit request's arrival to its commit
+    (`request_ms`), `cycle_ms` the agents' cycle time when they report it (null otherwise);
+    `avg_latency_ms` (mean `latency_ms`) is kept for older clients.
+    """
 
     period: Period
     total_edits: int
     total_tokens: int
     active_agents: int
     avg_latency_ms: float
+    edit_latency_ms: Percentiles
+    cycle_ms: Percentiles
     edits_per_minute: float
     token_usage_by_time: list[TokenPoint]
     edits_by_time: list[EditsPoint]
@@ -221,3 +261,52 @@ class Metrics(BaseModel):
     window_start: datetime
     generated_at: datetime
     bucket_seconds: int
+
+
+class TimelineKind(StrEnum):
+    """What a timeline entry reports (see `analytics.timeline` for how each is derived)."""
+
+    NODE_DOWN = "node_down"
+    NODE_BACK = "node_back"
+    NODE_CAUGHT_UP = "node_caught_up"
+    LINK_FAILING = "link_failing"
+    LINK_RECOVERED = "link_recovered"
+    PARTITION_HEALED = "partition_healed"
+    BUDGET_EXHAUSTED = "budget_exhausted"
+    BUDGET_RESTORED = "budget_restored"
+    BUDGET_CHANGED = "budget_changed"
+    DOCUMENT_INITIALISED = "document_initialised"
+    AGENTS_STARTED = "agents_started"
+    AGENTS_STOPPED = "agents_stopped"
+
+
+class Severity(StrEnum):
+    """How a client colours an entry: `error` (red), `warning`, `ok` (green), `info`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    OK = "ok"
+    INFO = "info"
+
+
+class TimelineEvent(BaseModel):
+    """One entry of the cluster timeline, worded in Russian for people.
+
+    `node` is the node concerned (for a link: the sender), `peer` the other end of a link (the
+    receiver), both null when no node is concerned. `detail` is null when there is nothing to add.
+    """
+
+    timestamp: datetime
+    kind: TimelineKind
+    node: str | None = None
+    peer: str | None = None
+    title: str
+    detail: str | None = None
+    severity: Severity
+
+
+class Timeline(BaseModel):
+    """`GET /api/analytics/timeline`: the cluster's events of the period, newest first."""
+
+    events: list[TimelineEvent]
+    generated_at: datetime

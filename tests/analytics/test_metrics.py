@@ -45,7 +45,9 @@ def replicated(when: str, source: str, target: str, latency: float, **meta: Any)
 BUDGET = {"budget_limit": 1000}
 CRAFTED: list[dict[str, Any]] = [
     # Outside the 1h window (before 11:00:30), inside 24h.
-    applied(at(11, 0, 10), "agent-1", "node-1", 2, 100, role="old-role", latency_ms=999),
+    applied(
+        at(11, 0, 10), "agent-1", "node-1", 2, 100, role="old-role", latency_ms=999, request_ms=999
+    ),
     # Inside the 1h window.
     applied(
         at(11, 30),
@@ -55,6 +57,7 @@ CRAFTED: list[dict[str, Any]] = [
         50,
         role="writer",
         latency_ms=10,
+        request_ms=100,
         budget_used=150,
         **BUDGET,
     ),
@@ -66,6 +69,7 @@ CRAFTED: list[dict[str, Any]] = [
         30,
         role="editor",
         latency_ms=20,
+        request_ms=200,
         budget_used=180,
         superseded=1,
         **BUDGET,
@@ -78,6 +82,7 @@ CRAFTED: list[dict[str, Any]] = [
         20,
         role="critic",
         latency_ms=30,
+        request_ms=300,
         budget_used=200,
         **BUDGET,
     ),
@@ -160,18 +165,23 @@ async def test_crafted_events_give_exact_figures(client: httpx.AsyncClient) -> N
     assert body["period"] == "1h"
     assert body["total_edits"] == 4
     assert body["total_tokens"] == 50 + 30 + 20 + 5
-    assert body["active_agents"] == 2  # agent-2 and agent-3 applied edits after 11:55:30
+    assert body["active_agents"] == 3  # agent-1, -2 and -3 applied edits in the hour
     assert body["avg_latency_ms"] == pytest.approx((10 + 20 + 30 + 0) / 4)
+    assert body["edit_latency_ms"] == {"p50": 200.0, "p95": pytest.approx(290.0)}
+    assert body["cycle_ms"] == {"p50": None, "p95": None}  # no agent reported one
     assert body["edits_per_minute"] == round(4 / 30.5, 3)  # first edit at 11:30:00
     assert body["edits_by_status"] == {"accepted": 3, "rejected": 1, "superseded": 1}
     assert body["conflicts"] == 2
-    assert body["budget"] == {"limit": 1000, "used": 205, "exceeded": True}
+    # The newest budget-bearing event is the edit applied at 12:01:30 under the limit: the
+    # refusal at 12:00:10 is history.
+    assert body["budget"] == {"limit": 1000, "used": 205, "exceeded": False}
     assert body["replication"]["count"] == 4
     assert body["replication"]["failed"] == 1
     lag = body["replication"]["lag_ms"]
     assert lag["p50"] == pytest.approx(25.0)  # percentile_cont over 10, 20, 30, 40
     assert lag["p95"] == pytest.approx(38.5)
     assert lag["p99"] == pytest.approx(39.7)
+    assert lag["worst_link"] == {"source": "node-3", "target": "node-1", "p95": 40.0}
     assert body["agents"] == [
         {"agent_id": "agent-3", "role": "stylist", "edits": 2, "tokens": 25, "rejected": 0},
         {"agent_id": "agent-1", "role": "writer", "edits": 1, "tokens": 50, "rejected": 0},
@@ -266,8 +276,9 @@ async def test_empty_database(client: httpx.AsyncClient) -> None:
     assert body["replication"] == {
         "count": 0,
         "failed": 0,
-        "lag_ms": {"p50": None, "p95": None, "p99": None},
+        "lag_ms": {"p50": None, "p95": None, "p99": None, "worst_link": None},
     }
+    assert body["edit_latency_ms"] == {"p50": None, "p95": None}
     assert body["edits_by_status"] == {"accepted": 0, "rejected": 0, "superseded": 0}
     assert len(body["token_usage_by_time"]) == 61
     assert all(point["tokens"] == 0 for point in body["token_usage_by_time"])
@@ -329,3 +340,151 @@ def test_edits_per_minute_spans() -> None:
     assert edits_per_minute(5, start=start, first_edit_at=late, now=NOW) == 0.5
     just_now = NOW - timedelta(seconds=5)
     assert edits_per_minute(3, start=start, first_edit_at=just_now, now=NOW) == 3.0
+
+
+def budget_event(kind: str, when: str, **meta: Any) -> dict[str, Any]:
+    return {"event_type": kind, "timestamp": when, "metadata": {"node": "node-1", **meta}}
+
+
+@pytest.mark.parametrize(
+    ("events", "expected"),
+    [
+        pytest.param(
+            [
+                applied(at(11, 10), "a", "node-1", 1, 10, budget_used=990, budget_limit=1000),
+                budget_event("budget_exceeded", at(11, 20), budget_used=990, budget_limit=1000),
+            ],
+            {"limit": 1000, "used": 990, "exceeded": True},
+            id="a refusal is the newest",
+        ),
+        pytest.param(
+            [
+                budget_event("budget_exceeded", at(11, 20), budget_used=990, budget_limit=1000),
+                budget_event(
+                    "budget_changed", at(11, 40), budget_used=990, budget_limit=5000, exceeded=False
+                ),
+            ],
+            {"limit": 5000, "used": 990, "exceeded": False},
+            id="exceeded then restored",
+        ),
+        pytest.param(
+            [
+                budget_event("budget_exceeded", at(11, 20), budget_used=990, budget_limit=1000),
+                applied(at(11, 41), "a", "node-2", 2, 10, budget_used=1000, budget_limit=5000),
+            ],
+            {"limit": 5000, "used": 1000, "exceeded": False},
+            id="an edit applied after the restore",
+        ),
+        pytest.param(
+            [
+                applied(at(11, 10), "a", "node-1", 1, 10, budget_used=500, budget_limit=1000),
+                budget_event(
+                    "budget_changed", at(11, 20), budget_used=500, budget_limit=400, exceeded=True
+                ),
+            ],
+            {"limit": 400, "used": 500, "exceeded": True},
+            id="limit lowered below use",
+        ),
+        pytest.param(
+            [applied(at(11, 10), "a", "node-1", 1, 10, budget_used=1000, budget_limit=1000)],
+            {"limit": 1000, "used": 1000, "exceeded": True},
+            id="used reaches the limit",
+        ),
+        pytest.param(
+            [
+                applied(at(11, 10), "a", "node-1", 1, 10, budget_used=700, budget_limit=1000),
+                budget_event("budget_exceeded", at(11, 20), budget_used=990),
+            ],
+            {"limit": 1000, "used": 990, "exceeded": True},
+            id="a figure the newest lacks comes from before it",
+        ),
+        pytest.param(
+            [
+                budget_event(
+                    "budget_changed", at(11, 40), budget_used=10, budget_limit=5000, exceeded=False
+                ),
+                # Sent later but stamped earlier (a node's outbox caught up): not the newest.
+                budget_event("budget_exceeded", at(11, 20), budget_used=990, budget_limit=1000),
+            ],
+            {"limit": 5000, "used": 10, "exceeded": False},
+            id="newest by time, not by arrival",
+        ),
+    ],
+)
+async def test_budget_is_the_current_state(
+    client: httpx.AsyncClient, events: list[dict[str, Any]], expected: dict[str, Any]
+) -> None:
+    await ingest(client, events)
+
+    assert (await metrics(client, "1h"))["budget"] == expected
+    assert (await metrics(client, "7d"))["budget"] == expected  # the same whatever the period
+
+
+async def test_restored_budget_stays_restored_after_the_window(
+    client: httpx.AsyncClient, clock: FixedClock
+) -> None:
+    await ingest(
+        client,
+        [
+            budget_event("budget_exceeded", at(11, 20), budget_used=990, budget_limit=1000),
+            budget_event(
+                "budget_changed", at(11, 40), budget_used=990, budget_limit=5000, exceeded=False
+            ),
+        ],
+    )
+    clock.now = NOW + timedelta(days=3)
+
+    assert (await metrics(client, "1h"))["budget"] == {
+        "limit": 5000,
+        "used": 990,
+        "exceeded": False,
+    }
+
+
+async def test_active_agents_follow_the_period(client: httpx.AsyncClient) -> None:
+    await ingest(
+        client,
+        [
+            applied(at(11, 59), "agent-1", "node-1", 5, 1),
+            applied(at(11, 20), "agent-2", "node-1", 4, 1),
+            applied(at(3, 0), "agent-3", "node-1", 3, 1),
+            applied(at(2, 0), "agent-3", "node-1", 2, 1),
+            {**budget_event("agent_started", at(11, 58)), "agent_id": "agent-9"},  # no edit
+        ],
+    )
+
+    assert (await metrics(client, "1h"))["active_agents"] == 2
+    assert (await metrics(client, "24h"))["active_agents"] == 3
+
+
+async def test_worst_link_is_the_highest_p95(client: httpx.AsyncClient) -> None:
+    events = [replicated(at(11, 50, i), "a", "b", 10) for i in range(20)]
+    events += [replicated(at(11, 51, i), "a", "c", 5) for i in range(19)]
+    events.append(replicated(at(11, 51, 30), "a", "c", 2005))  # one slow delivery
+    events += [replicated(at(11, 52, i), "c", "b", 200) for i in range(3)]
+    events.append(replicated(at(10, 0), "b", "a", 99999))  # outside the hour
+    await ingest(client, events)
+
+    lag = (await metrics(client, "1h"))["replication"]["lag_ms"]
+
+    assert lag["worst_link"] == {"source": "c", "target": "b", "p95": 200.0}
+    day = (await metrics(client, "24h"))["replication"]["lag_ms"]
+    assert day["worst_link"] == {"source": "b", "target": "a", "p95": 99999.0}
+
+
+async def test_edit_and_cycle_latency_percentiles(client: httpx.AsyncClient) -> None:
+    await ingest(
+        client,
+        [
+            applied(at(11, 50, i), "a", "node-1", i + 1, 1, request_ms=10 * (i + 1), cycle_ms=1000)
+            for i in range(10)
+        ]
+        + [applied(at(11, 55), "a", "node-1", 11, 1)],  # an older node: no request_ms
+    )
+
+    body = await metrics(client, "1h")
+
+    assert body["edit_latency_ms"] == {"p50": 55.0, "p95": pytest.approx(95.5)}
+    assert body["cycle_ms"] == {"p50": 1000.0, "p95": 1000.0}
+    point = next(p for p in body["latency_by_time"] if p["request_ms"] is not None)
+    assert point["request_ms"] == pytest.approx(55.0)
