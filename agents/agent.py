@@ -303,6 +303,7 @@ class Agent:
         return (document.get("document_id"), document.get("version")) != self._seen
 
     async def _cycle(self) -> CycleResult:
+        started = time.monotonic()
         response = await self._request(self._text, "GET", "/api/document/current")
         if response.status_code != 200:
             self.stats.last_error = f"GET /api/document/current: {_describe(response)}"
@@ -342,12 +343,18 @@ class Agent:
         targeted = self.config.use_claims and planned.position != "end"
         if targeted and not await self._may_edit(planned, text):
             return CycleResult.YIELDED
-        result = await self._submit(planned, document)
+        result = await self._submit(planned, document, started)
         if result is CycleResult.ACCEPTED:
             await self._post_note(reply.proposal.note)
         return result
 
-    async def _submit(self, planned: PlannedEdit, document: dict[str, Any]) -> CycleResult:
+    async def _submit(
+        self, planned: PlannedEdit, document: dict[str, Any], started: float
+    ) -> CycleResult:
+        """Send the edit. `started` is when the cycle read the document: the time from it to
+        here (reading, the chat, the LLM, a claim) goes with the edit as `cycle_ms`; the wait
+        for the agent's pace does not count."""
+        cycle_ms = round((time.monotonic() - started) * 1000)
         await self._pace()
         body = {
             "agent_id": self.config.agent_id,
@@ -358,6 +365,7 @@ class Agent:
             "base_version_key": document.get("version_key"),
             "document_id": document.get("document_id"),
             "edit_id": str(uuid.uuid4()),  # one id for every retry of this edit
+            "cycle_ms": cycle_ms,
         }
         response = await self._request(self._text, "POST", "/api/edits", json=body, auth=True)
         if response.status_code in (200, 201):

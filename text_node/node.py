@@ -97,6 +97,8 @@ class _QueuedEdit:
     document_id: str | None
     arrived: float
     """`time.monotonic()` when the request reached the node: its `request_ms` starts here."""
+    cycle_ms: int | None
+    """The agent's time for the edit before sending it, if it said."""
     result: "asyncio.Future[tuple[Op, bool]]"
     """(its op, whether it is new), or the error that refused it."""
 
@@ -125,7 +127,7 @@ class TextNode:
         """The replicator's hand-over: the outbox rows a commit just queued."""
         self._limit: tuple[float, int] | None = None  # (monotonic time read, limit)
         self._queued: list[_QueuedEdit] = []  # edits waiting for the next group commit
-        self._arrived: dict[str, float] = {}  # edit_id -> arrival, of the batch being written
+        self._arrived: dict[str, _QueuedEdit] = {}  # the batch being written, by edit_id
 
     # -- loading -----------------------------------------------------------------------
     async def load(self) -> None:
@@ -233,6 +235,7 @@ class TextNode:
         base_version: int | None,
         document_id: str | None,
         base_version_key: int | None = None,
+        cycle_ms: int | None = None,
     ) -> Outcome:
         """Accept, reject (stale read) or refuse (budget, wrong document) an agent's edit.
 
@@ -253,6 +256,7 @@ class TextNode:
             base_version_key=base_version_key,
             document_id=document_id,
             arrived=time.monotonic(),
+            cycle_ms=cycle_ms,
             result=asyncio.get_running_loop().create_future(),
         )
         self._queued.append(edit)
@@ -280,7 +284,7 @@ class TextNode:
                     outcomes.append(error)
             return [(o[0], Added.NEW) for o in outcomes if isinstance(o, tuple) and o[1]]
 
-        self._arrived = {edit.edit_id: edit.arrived for edit in batch}
+        self._arrived = {edit.edit_id: edit for edit in batch}
         try:
             await self._transaction(
                 change, local=True, read_limit=any(edit.tokens_used for edit in batch)
@@ -550,8 +554,9 @@ class TextNode:
                 reason="conflict",
                 message=op.reason,
             )
-        arrived = self._arrived.get(op.edit_id)
-        request_ms = round((time.monotonic() - arrived) * 1000, 1) if arrived else 0.0
+        queued = self._arrived.get(op.edit_id)
+        request_ms = round((time.monotonic() - queued.arrived) * 1000, 1) if queued else 0.0
+        timing = {"cycle_ms": queued.cycle_ms} if queued and queued.cycle_ms is not None else {}
         return event(
             "edit_applied",
             event_id=f"edit_applied:{op.document_id}:{op.edit_id}",
@@ -563,6 +568,7 @@ class TextNode:
             node=node,
             latency_ms=request_ms,
             request_ms=request_ms,
+            **timing,
             budget_used=self.replica.opset.tokens_used,
             budget_limit=self._limit[1] if self._limit else self.settings.budget_limit,
         )

@@ -28,6 +28,8 @@ class EditRequest(BaseModel):
     """The `version_key` of the version read: exact, where a dense version can shift."""
     edit_id: StrictStr | None = None
     document_id: StrictStr | None = Field(default=None, max_length=100)
+    cycle_ms: StrictInt | None = Field(default=None, ge=0, le=86_400_000)
+    """The agent's own time for this edit (reading, the chat, the LLM): an analytics figure."""
 
     @field_validator("edit_id")
     @classmethod

@@ -50,6 +50,7 @@ async def test_events_wait_for_analytics_and_match_accepted_edits(
                         "proposed_text": f" {i}",
                         "position": "end",
                         "tokens_used": 3,
+                        "cycle_ms": 1500 + i,
                     },
                     headers=agent(1),
                 )
@@ -69,6 +70,11 @@ async def test_events_wait_for_analytics_and_match_accepted_edits(
                 await asyncio.sleep(0.2)
             assert metrics["total_edits"] == accepted == 30
             assert metrics["total_tokens"] == 90
+            latency, cycle = metrics["edit_latency_ms"], metrics["cycle_ms"]
+            assert isinstance(latency, dict)
+            assert isinstance(cycle, dict)
+            assert 0 < latency["p50"] <= latency["p95"] < 3000  # the nodes' own request time
+            assert 1500 <= cycle["p50"] <= cycle["p95"] <= 1529  # what the agents said
             replication = metrics["replication"]
             assert isinstance(replication, dict)
             assert replication["count"] >= 60  # each edit acknowledged by both peers

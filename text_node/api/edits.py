@@ -43,6 +43,7 @@ async def post_edit(
         base_version=body.base_version,
         base_version_key=body.base_version_key,
         document_id=body.document_id,
+        cycle_ms=body.cycle_ms,
     )
     op = outcome.op
     acknowledged: list[int] = []
