@@ -56,6 +56,7 @@ from .schemas import (
 from .timeline import BudgetState, derive
 
 MIN_RATE_SPAN = timedelta(minutes=1)
+NODE_NAMES_SPAN = timedelta(hours=1)
 
 
 def bucket_origin(start: datetime, width: timedelta) -> float:
@@ -195,7 +196,9 @@ async def compute_timeline(
     start = now - period.duration
     events = await repository.timeline_events(session=session, start=start)
     history = await repository.link_history(session=session, before=start)
-    nodes = await repository.node_names(session=session, start=start)
+    # The cluster's nodes as of late: naming them costs a scan of every edit and delivery, so
+    # a long period looks at its last hour only (the timeline's own events add any other).
+    nodes = await repository.node_names(session=session, start=max(start, now - NODE_NAMES_SPAN))
     before = await repository.latest_budget(session=session, before=start)
     entries = derive(
         events,

@@ -8,8 +8,9 @@ Rules (a link is `source → target`; `replication_failed` is sent once per outa
 
 - `link_failing` (warning): a `replication_failed` for a link not already failing.
 - `node_down` (error): node X is down once every other known node that is not down itself has
-  a failing link to X. Known nodes: those named by any event of the period, or by the link
-  history before it. Two nodes down at once in a cluster of three are therefore shown as
+  a failing link to X. Known nodes: those named by any event of the period's last hour (edits
+  and deliveries included), by a timeline event of the period, or by the link history before
+  it. Two nodes down at once in a cluster of three are therefore shown as
   failing links only: from c alone one cannot tell a dead node from a cut link.
 - `node_back` (ok): a down node gets a `replication_recovered` from a peer (it answers again:
   a frozen process thawed, a partition healed), or it sent `node_recovered` with nothing to

@@ -436,3 +436,21 @@ async def test_endpoint_every_period(client: httpx.AsyncClient, period: str) -> 
         ("node_down", "b", None),
         ("link_failing", "a", "b"),
     ]
+
+
+@pytest.mark.parametrize("period", ["1h", "7d"])
+async def test_endpoint_knows_the_nodes_from_every_event(
+    client: httpx.AsyncClient, period: str
+) -> None:
+    """c applied an edit lately and said nothing about b: a → b failing is a cut link only."""
+    await ingest(
+        client,
+        [
+            {"event_type": "edit_applied", "timestamp": stamp(20), "metadata": {"node": "c"}},
+            link("replication_failed", 10, "a", "b"),
+        ],
+    )
+
+    events = (await client.get(TIMELINE, params={"period": period})).json()["events"]
+
+    assert [e["kind"] for e in events] == ["link_failing"]
