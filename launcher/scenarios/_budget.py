@@ -20,8 +20,8 @@ from .. import pace
 from ..components import PostgresComponent
 from ..stack import DATABASE, Stack
 from ..text_cluster import NODE_NAMES
-from ._session import WORKING, Scenario, ScenarioError
-from ._words import agents, joined, number, tokens
+from ._session import WORKING, Scenario, ScenarioError, moment
+from ._words import agents, every_agent, joined, number, tokens, verb
 
 EXHAUSTED = "budget_exhausted"
 HOLD_S = 15.0
@@ -30,6 +30,10 @@ STOP_WAIT_S = pace.MAX_IDLE_DELAY_S + 30.0
 """Long enough for an idle agent at the demo's pace to look at the budget again."""
 LIMIT_SEEN_S = 10.0
 """A node re-reads its limit from the database at most once a second."""
+BUDGET_EVENTS = frozenset(
+    {"budget_exhausted", "budget_restored", "agents_stopped", "agents_started"}
+)
+"""The cluster timeline's kinds scenario 6 shows."""
 SCENARIO_AGENTS = 3
 """Agents started for the scenario when none was running."""
 
@@ -53,19 +57,22 @@ async def _budget_limits(stack: Stack, limit: dict[str, int] | None) -> dict[str
 
 def budget(s: Scenario) -> None:
     """Spec scenario 6: the budget runs out, every agent gets 429 and stops; restored."""
+    since = moment()
     roles, use_claims = s.running_agents()
     if not roles:
         response = s.operator("/api/agents/start", {"count": SCENARIO_AGENTS})
         if response.status_code != 200:
             raise ScenarioError(f"запуск агентов ответил {response.status_code}: {response.text}")
         roles = [a["role"] for a in response.json()["agents"]]
-        s.log(f"агенты не были запущены: для сценария запущены {agents(len(roles))}")
+        started = f"{verb(len(roles), 'запущен', 'запущены')} {agents(len(roles))}"
+        s.log(f"агенты не были запущены: для сценария {started}")
     previous = asyncio.run(_budget_limits(s.stack, None))
     views = s.views()
     used = {n: int(views[n]["budget_used"]) for n in NODE_NAMES}
     s.log(
         f"бюджет: израсходовано {tokens(used['a'])} из {number(previous['a'])} "
-        f"(таблица token_budget на каждом узле); работают {agents(len(roles))}"
+        f"(таблица token_budget на каждом узле); "
+        f"{verb(len(roles), 'работает', 'работают')} {agents(len(roles))}"
     )
     try:
         asyncio.run(_budget_limits(s.stack, used))
@@ -92,9 +99,13 @@ def budget(s: Scenario) -> None:
         s.log(f"лимит восстановлен на всех узлах: {tokens(previous['a'])}")
         _wait_limit_seen(s, previous)
         s.start_agents(roles, use_claims)
-        s.log(f"POST /api/agents/start: снова запущены {agents(len(roles))} с прежними ролями")
+        again = f"{verb(len(roles), 'запущен', 'запущены')} {agents(len(roles))}"
+        s.log(f"POST /api/agents/start: снова {again} с прежними ролями")
     s.wait_agents_working(len(roles))
-    s.log(f"все {agents(len(roles))} снова работают, ни один не остался в {EXHAUSTED}")
+    s.log(
+        f"{every_agent(len(roles))} снова {verb(len(roles), 'работает', 'работают')}, "
+        f"в состоянии {EXHAUSTED} не осталось ни одного"
+    )
     response = s.append("Сценарий 6: бюджет восстановлен, правки снова принимаются.")
     s.log(f"POST /api/edits → {response.status_code}: правки снова принимаются")
 
@@ -106,6 +117,7 @@ def budget(s: Scenario) -> None:
         s.log("GET /api/analytics/metrics: budget.exceeded — нет, панель больше не пишет об этом")
     except ScenarioError:
         s.log("GET /api/analytics/metrics: аналитика всё ещё считает бюджет исчерпанным")
+    s.show_cluster_events(since, BUDGET_EVENTS, until="budget_restored")
 
 
 def _wait_stopped(s: Scenario) -> None:
@@ -135,7 +147,7 @@ def _wait_stopped(s: Scenario) -> None:
             "остановились не из-за бюджета: "
             + ", ".join(f"{a['agent_id']} ({a['state']})" for a in other)
         )
-    s.log(f"GET /api/agents: все {agents(len(listed))} в состоянии {EXHAUSTED}")
+    s.log(f"GET /api/agents: {every_agent(len(listed))} в состоянии {EXHAUSTED}")
 
 
 def _wait_limit_seen(s: Scenario, limits: dict[str, int]) -> None:

@@ -12,8 +12,8 @@ import httpx
 from ..nginx import NginxPaths
 from ..node_actions import act
 from ..text_cluster import NODE_NAMES
-from ._session import EDITOR, Scenario, ScenarioError
-from ._words import chars, count, decimal, edits, joined, versions
+from ._session import EDITOR, Scenario, ScenarioError, moment
+from ._words import chars, count, decimal, edits, joined
 
 OUTAGE_S = 6.0
 """How long scenario 5 keeps the node down: longer than the dashboard's 2 s poll, so a viewer
@@ -21,6 +21,17 @@ of the cluster view sees the node down, its last version and how far it falls be
 EDIT_EVERY_S = 1.5
 """Scenario 5 writes through nginx at this interval while the node is down."""
 CATCH_UP_WAIT_S = 20.0
+NODE_EVENTS = frozenset(
+    {
+        "node_down",
+        "node_back",
+        "node_caught_up",
+        "link_failing",
+        "link_recovered",
+        "partition_healed",
+    }
+)
+"""The cluster timeline's kinds scenario 5 shows."""
 
 
 def _peer(name: str, peer: dict[str, Any], now_ms: float) -> str:
@@ -85,6 +96,7 @@ def node_failure(s: Scenario, victim: str = "b", outage_s: float = OUTAGE_S) -> 
     if component.pid() is None:
         raise ScenarioError(f"узел {victim} не запущен (./chorus node start {victim})")
     before = s.get(f"/nodes/{victim}/api/document/current")["version"]
+    since = moment()
     s.log(f"узел {victim} на версии {before}; процесс {component.pid()} убит сигналом SIGKILL")
     act(s.stack, "kill", victim)
     killed = time.time()
@@ -121,7 +133,9 @@ def node_failure(s: Scenario, victim: str = "b", outage_s: float = OUTAGE_S) -> 
     held = {e["edit_id"] for e in s.get(f"/nodes/{victim}/api/edits", agent_id=EDITOR)["edits"]}
     missing = [i for i in ids if i not in held]
     if missing:
-        raise ScenarioError(f"у узла {victim} нет {edits(len(missing))} из сделанных без него")
+        raise ScenarioError(
+            f"у узла {victim} не хватает правок, сделанных без него: {len(missing)} из {len(ids)}"
+        )
     s.log(f"у узла {victim} есть все {edits(len(ids))}, сделанные, пока он лежал")
     view = s.wait_identical()
     s.log(f"все три узла снова совпадают: версия {view['version']}")
@@ -135,6 +149,7 @@ def node_failure(s: Scenario, victim: str = "b", outage_s: float = OUTAGE_S) -> 
         f"аналитика: узел {victim} восстанавливался {count(int(times), 'раз', 'раза', 'раз')} "
         "за последний час"
     )
+    s.show_cluster_events(since, NODE_EVENTS, until="node_caught_up")
 
 
 def _what_nginx_did(served: Counter[str], victim: str) -> str:
@@ -209,7 +224,7 @@ def _catch_up(s: Scenario, victim: str, before: int) -> None:
     origin = ", ".join(f"от {peer}: {n}" for peer, n in sorted(sources.items()) if n)
     took = report.get("duration_ms")
     s.log(
-        f"узел {victim} догнал {versions(report['ops'])}"
+        f"узел {victim} догнал {count(report['ops'], 'версию', 'версии', 'версий')}"
         + (f" за {took} мс" if isinstance(took, int | float) else "")
         + (f" ({origin})" if origin else "")
     )

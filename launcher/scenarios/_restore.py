@@ -16,7 +16,7 @@ from typing import Any
 from .. import demo
 from ..state import OPERATOR
 from ._session import Scenario, ScenarioError
-from ._words import agents, chars, short
+from ._words import agents, chars, short, verb
 
 INIT_LIMIT = 10_000
 """The most characters one init (or edit) carries; a longer text is sent in pieces."""
@@ -89,7 +89,8 @@ def restore(s: Scenario, saved: UserState) -> None:
         return
     s.start_agents(saved.roles, saved.use_claims)
     s.wait_agents_working(len(saved.roles))
-    s.log(f"снова работают {agents(len(saved.roles))} с прежними ролями")
+    n = len(saved.roles)
+    s.log(f"снова {verb(n, 'работает', 'работают')} {agents(n)} с прежними ролями")
 
 
 def _restore_text(s: Scenario, topic: str, text: str) -> None:

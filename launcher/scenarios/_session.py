@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,13 @@ from ..errors import LauncherError
 from ..stack import Stack
 from ..state import AGENT_COUNT, OPERATOR
 from ..text_cluster import NODE_NAMES
-from ._words import agents, decimal
+from ._words import decimal
+
+
+def moment() -> datetime:
+    """Now, less a second (clocks of the services and of the launcher may differ a little)."""
+    return datetime.now(UTC) - timedelta(seconds=1)
+
 
 EDITOR = f"agent-{AGENT_COUNT}"
 """The scenarios' own agent (the last one: `up` starts the first ten), so their edits neither
@@ -134,6 +141,45 @@ class Scenario:
 
         self.poll("новый документ на всех узлах", everywhere, limit_s)
 
+    def cluster_events(self, since: datetime, kinds: Collection[str]) -> list[dict[str, Any]]:
+        """The cluster timeline's events of `kinds` since `since`, oldest first: the one source
+        the dashboard and the desktop show too (`GET /api/analytics/timeline`). Where the
+        balancer has no route to it yet, the Analytics Service is asked directly."""
+        path = "/api/analytics/timeline"
+        params: dict[str, str | int] = {"period": "1h", "limit": 200}
+        response = self.client.get(path, params=params)
+        if response.status_code == 404:
+            direct = f"http://127.0.0.1:{self.stack.config.ports.analytics}{path}"
+            response = httpx.get(direct, params=params, timeout=self.client.timeout)
+        if response.status_code != 200:
+            raise ScenarioError(f"GET {path} ответил {response.status_code}: {response.text}")
+        events = [
+            e
+            for e in response.json()["events"]
+            if e["kind"] in kinds and datetime.fromisoformat(e["timestamp"]) >= since
+        ]
+        return events[::-1]
+
+    def show_cluster_events(
+        self, since: datetime, kinds: Collection[str], until: str, limit_s: float = 10.0
+    ) -> None:
+        """Print the cluster timeline's events of `kinds` since `since`, once one of kind
+        `until` is there (analytics hears of them within seconds)."""
+
+        def arrived() -> Any:
+            events = self.cluster_events(since, kinds)
+            return events if any(e["kind"] == until for e in events) else None
+
+        try:
+            events = self.poll("событие хроники кластера", arrived, limit_s)
+        except ScenarioError:
+            events = self.cluster_events(since, kinds)
+            self.log(f"хроника кластера: события {until} за {limit_s:.0f} с не появилось")
+        for e in events:
+            self.log(
+                f"хроника кластера: {e['title']}" + (f" — {e['detail']}" if e["detail"] else "")
+            )
+
     def metrics(self) -> dict[str, Any]:
         metrics: dict[str, Any] = self.get("/api/analytics/metrics", period="1h")
         return metrics
@@ -213,7 +259,5 @@ class Scenario:
                 for a in self.agents()["agents"]
                 if a["state"] not in WORKING
             ]
-            raise ScenarioError(
-                f"за {limit_s:.0f} с не заработали {agents(len(stuck))}: {', '.join(stuck)}"
-            ) from None
+            raise ScenarioError(f"за {limit_s:.0f} с не заработали: {', '.join(stuck)}") from None
         return found

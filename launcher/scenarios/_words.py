@@ -63,3 +63,13 @@ def versions(n: int) -> str:
 def decimal(value: float, places: int = 1) -> str:
     """A fraction with the Russian decimal comma: 6,2."""
     return f"{value:.{places}f}".replace(".", ",")
+
+
+def verb(n: int, one: str, many: str) -> str:
+    """A verb agreeing with `n` things: verb(1, "работает", "работают") → "работает"."""
+    return plural(n, one, many, many)
+
+
+def every_agent(n: int) -> str:
+    """ "все 10 агентов", but "1 агент"."""
+    return agents(n) if n == 1 else f"все {agents(n)}"

@@ -9,7 +9,7 @@ from typing import Any
 from .. import demo
 from ..state import OPERATOR
 from ._session import EDITOR, Scenario, ScenarioError
-from ._words import agents, chars, joined, short, tokens
+from ._words import agents, chars, joined, short, tokens, verb
 
 STATUS = {
     "accepted": "принята",
@@ -65,7 +65,10 @@ def initialisation(s: Scenario) -> None:
     if response.status_code != 200:
         raise ScenarioError(f"запуск агентов ответил {response.status_code}: {response.text}")
     roles = ", ".join(a["role"] for a in response.json()["agents"][:3])
-    s.log(f"POST /api/agents/start → 200: запущено {agents(wanted)} с ролями ({roles}, …)")
+    s.log(
+        f"POST /api/agents/start → 200: {verb(wanted, 'запущен', 'запущено')} {agents(wanted)} "
+        f"с ролями ({roles}, …)"
+    )
 
     def first_edit() -> Any:
         return [e for e in s.get("/api/edits", limit=5)["edits"] if e["agent_id"] != OPERATOR]
@@ -83,7 +86,7 @@ def agent_work(s: Scenario) -> None:
         started = 2 if response.status_code == 200 else 0
         s.log("агенты не были запущены: для сценария запущены 2")
     before = {a["agent_id"]: a for a in s.agents()["agents"]}
-    s.log(f"GET /api/agents: работают {agents(len(before))}")
+    s.log(f"GET /api/agents: {verb(len(before), 'работает', 'работают')} {agents(len(before))}")
     since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
 
     def progressed() -> Any:

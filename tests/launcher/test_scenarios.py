@@ -165,6 +165,8 @@ def test_scenario_all_tells_its_story_in_russian_and_gives_the_user_back_their_w
     assert "узел b — ни одной" in five
     assert re.search(r"узел b догнал ", five)
     assert "все три узла снова совпадают" in five
+    assert re.search(r"хроника кластера: Узел b недоступен", five), five  # the shared timeline
+    assert re.search(r"хроника кластера: Узел b догнал \d+ верси", five), five
 
     # Scenario 6: every agent stopped by the budget, the state held, every agent back.
     six = timelines["Сценарий 6"]
@@ -173,9 +175,10 @@ def test_scenario_all_tells_its_story_in_russian_and_gives_the_user_back_their_w
     assert "GET /api/agents: все 10 агентов в состоянии budget_exhausted" in six
     assert "держу это состояние 15 с" in six
     assert "снова запущены 10 агентов с прежними ролями" in six
-    assert "все 10 агентов снова работают" in six
+    assert "все 10 агентов снова работают, в состоянии budget_exhausted не осталось" in six
     assert "POST /api/edits → 201: правки снова принимаются" in six
     assert "budget.exceeded — нет" in six
+    assert "хроника кластера: Бюджет токенов исчерпан" in six
     assert "бюджет исчерпан" not in timelines["Сценарий 7"]  # a healthy budget is not exceeded
     assert "в пределах лимита" in timelines["Сценарий 7"]
 
