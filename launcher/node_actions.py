@@ -25,7 +25,7 @@ def act(stack: Stack, action: NodeAction, letter: str) -> str:
         return component.launch()
     pid = component.pid()
     if pid is None:
-        raise NotRunningError(f"node {letter}: not running")
+        raise NotRunningError(f"узел {letter} не запущен")
     if action == "stop":
         component.stop()
     elif action == "kill":

@@ -99,14 +99,15 @@ class AgentPool:
         `use_claims` overrides the pool's tuning for this start."""
         if self.running:
             raise AlreadyRunning(
-                f"{len(self._agents)} agents are running: POST /api/agents/stop first"
+                f"агенты уже работают ({len(self._agents)}): сначала остановите их "
+                "(POST /api/agents/stop)"
             )
         ids = [f"agent-{n}" for n in range(1, len(roles) + 1)]
         missing = [agent_id for agent_id in ids if agent_id not in self._tokens]
         if missing:
             raise MissingToken(
-                f"no token for {missing[0]}: SUPERVISOR_AGENT_TOKENS lists "
-                f"{len(self._tokens)} tokens"
+                f"нет токена для {missing[0]}: в SUPERVISOR_AGENT_TOKENS "
+                f"их {len(self._tokens)}"
             )
         tuning = self._tuning
         self._agents = [

@@ -38,7 +38,7 @@ class StartRequest(BaseModel):
     @classmethod
     def _roles(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and any(not role.strip() for role in value):
-            raise ValueError("a role must not be empty")
+            raise ValueError("роль не может быть пустой")
         return value
 
 
@@ -54,7 +54,7 @@ async def require_operator(request: Request) -> None:
         raise ApiError(
             401,
             "unauthorized",
-            "starting and stopping agents needs the operator token",
+            "запускать и останавливать агентов может только оператор",
             field="Authorization",
         )
 

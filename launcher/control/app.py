@@ -21,7 +21,10 @@ async def require_operator(request: Request) -> None:
     tokens: AgentTokens = request.app.state.tokens
     if tokens.agent_for(request) != OPERATOR:
         raise ApiError(
-            401, "unauthorized", "acting on a node needs the operator token", field="Authorization"
+            401,
+            "unauthorized",
+            "останавливать и запускать узлы может только оператор",
+            field="Authorization",
         )
 
 

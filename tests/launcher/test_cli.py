@@ -137,7 +137,7 @@ def test_later_commands_use_the_ports_of_up(state_root: Path) -> None:
 def test_errors_and_help(state_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     env = stack_env(state_root, Ports.free())
     assert main(["node", "kill", "b"], env) == 1
-    assert "node b: not running" in capsys.readouterr().out
+    assert "узел b не запущен" in capsys.readouterr().out
     bad = {**env, "CHORUS_RATE_LIMIT": "lots"}
     assert main(["up"], bad) == 1
     assert "CHORUS_RATE_LIMIT" in capsys.readouterr().err
