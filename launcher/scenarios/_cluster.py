@@ -115,9 +115,12 @@ def node_failure(s: Scenario, victim: str = "b", outage_s: float = OUTAGE_S) -> 
             s.log(f"правка {n} через nginx → 201 на узле {body['node']}, версия {body['version']}")
             time.sleep(max(0.0, EDIT_EVERY_S - (time.monotonic() - started)))
         down = s.client.get(f"/nodes/{victim}/health")
+        now = s.get("/api/document/current")["version"]
+        behind = count(now - before, "версию", "версии", "версий")
         s.log(
             f"GET /nodes/{victim}/health → {down.status_code}: узел {victim} недоступен "
-            f"уже {decimal(time.time() - killed)} с"
+            f"уже {decimal(time.time() - killed)} с и отстаёт на {behind} (у него {before}, "
+            f"у кластера {now})"
         )
     finally:
         act(s.stack, "start", victim)

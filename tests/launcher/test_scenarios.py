@@ -158,6 +158,7 @@ def test_scenario_all_tells_its_story_in_russian_and_gives_the_user_back_their_w
     down = re.search(r"узел b недоступен уже ([\d,]+) с", five)
     assert down, five
     assert float(down.group(1).replace(",", ".")) >= 6.0, five
+    assert re.search(r"отстаёт на \d+ верси\w+ \(у него \d+, у кластера \d+\)", five), five
     accepted = re.findall(r"через nginx → 201 на узле (\w)", five)
     assert len(accepted) >= 4, five
     assert "b" not in accepted, five
