@@ -24,6 +24,11 @@ AGENT_STATE = {
     "failed": "сбой",
     "budget_exhausted": "бюджет исчерпан",
 }
+REJECTION_REASON = {
+    "conflict": "фрагмент уже изменила другая правка: нужно перечитать документ",
+    "stale": "правка опиралась на устаревшую версию",
+}
+"""Rejection codes of an edit (`reason`) for nodes that send no Russian `message`."""
 PROCESS_STATE = {"running": "запущен", "stopped": "остановлен", "frozen": "заморожен"}
 
 
@@ -49,3 +54,44 @@ def ago(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} мин назад"
     return f"{seconds / 3600:.0f} ч назад"
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """The Russian form for `count`: 1 версия, 2 версии, 5 версий, 11 версий, 21 версия."""
+    tens, units = abs(count) % 100, abs(count) % 10
+    if 11 <= tens <= 14:
+        return many
+    if units == 1:
+        return one
+    if 2 <= units <= 4:
+        return few
+    return many
+
+
+VERSIONS = ("версию", "версии", "версий")
+"""Accusative, as in «отстаёт на 1 версию», «догнал 5 версий»."""
+EDITS = ("правка", "правки", "правок")
+
+
+def counted(count: int, forms: tuple[str, str, str]) -> str:
+    """`5 версий`: the number and the word in the form it takes."""
+    return f"{count} {plural(count, *forms)}"
+
+
+def clock_minutes(iso: str) -> str:
+    """`HH:MM` in local time of an ISO 8601 timestamp (the raw text if it does not parse)."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone().strftime("%H:%M")
+
+
+def duration(ms: float) -> str:
+    """`85 мс`, `2,4 с`, `3 мин 5 с` for a duration in milliseconds."""
+    if ms < 1000:
+        return f"{ms:.0f} мс"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} с".replace(".", ",")
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes} мин {seconds} с" if seconds else f"{minutes} мин"

@@ -2,9 +2,10 @@
 
 from .agents_model import AgentsTableModel
 from .chat_model import ChatTableModel
-from .cluster_model import ClusterTableModel, NodeRow
+from .cluster_model import ClusterTableModel, LinkRow, LinksTableModel, NodeRow
 from .edits_model import EditsTableModel
 from .record_table import Column, RecordTableModel
+from .timeline_model import TimelineTableModel
 
 __all__ = [
     "AgentsTableModel",
@@ -12,6 +13,9 @@ __all__ = [
     "ClusterTableModel",
     "Column",
     "EditsTableModel",
+    "LinkRow",
+    "LinksTableModel",
     "NodeRow",
     "RecordTableModel",
+    "TimelineTableModel",
 ]

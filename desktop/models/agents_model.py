@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QBrush
 
 from ..labels import AGENT_STATE, word
+from ..net.failures import in_russian
 from ..net.payloads import AgentInfo
 from .record_table import ALERT_BACKGROUND, Column, RecordTableModel
 
@@ -17,7 +18,7 @@ class AgentsTableModel(RecordTableModel[AgentInfo]):
         Column("Принято", lambda a: str(a.accepted), numeric=True),
         Column("Отклонено", lambda a: str(a.rejected), numeric=True),
         Column("Токены", lambda a: str(a.tokens), numeric=True),
-        Column("Последняя ошибка", lambda a: a.last_error),
+        Column("Последняя ошибка", lambda a: in_russian(a.last_error)),
     )
 
     def row_brush(self, row: AgentInfo) -> QBrush | None:

@@ -1,28 +1,37 @@
-"""The Cluster tab's table: nodes a, b, c with health, version, lag and last replication."""
+"""The Cluster tab's tables: nodes a, b, c and the six replication links between them.
+
+A node that stops answering keeps its last report: its last known version is what tells how
+far behind it will be when it comes back.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QColor
 
-from ..labels import PROCESS_STATE, ago, word
+from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, word
 from ..net.chorus_api import NODE_LOCATIONS, NODE_NAMES
-from ..net.payloads import NodeProcess, NodeState
+from ..net.failures import in_russian
+from ..net.payloads import NodeProcess, NodeState, PeerLink
 from .record_table import ALERT_BACKGROUND, Column, RecordTableModel
+
+CATCHING_UP_BACKGROUND = QColor("#fff3c4")
+"""A node that answers but is still catching up, a link whose state is unknown."""
 
 
 @dataclass(frozen=True)
 class NodeRow:
-    """What the client knows of one node: its own report, or why it gave none."""
+    """What the client knows of one node: its last report, and whether it answers now."""
 
     name: str
     location: str
     state: NodeState | None = None
-    """The last answer of `/nodes/{name}/api/node`; None while it does not answer."""
+    """The last answer of `/nodes/{name}/api/node` (kept while the node is down)."""
+    answering: bool = False
     problem: str = "нет данных"
     """Why the node is not healthy ("" when it is)."""
     process: NodeProcess | None = None
@@ -30,17 +39,42 @@ class NodeRow:
 
     @property
     def healthy(self) -> bool:
-        return self.state is not None and not self.problem
+        return self.answering and self.state is not None and not self.problem
+
+    @property
+    def catching_up(self) -> bool:
+        state = self.state
+        if not self.answering or state is None:
+            return False
+        return not state.ready or (state.catch_up is not None and state.catch_up.state != "done")
 
 
 def _health(row: NodeRow) -> str:
-    return "работает" if row.healthy else f"недоступен ({row.problem})"
+    if row.healthy:
+        return "работает"
+    if row.catching_up:
+        return "догоняет остальных"
+    return f"недоступен ({row.problem})"
 
 
 def _lag(row: NodeRow) -> str:
-    if row.state is None or row.state.lag_p95_ms is None:
+    if not row.answering or row.state is None or row.state.lag_p95_ms is None:
         return "—"
-    return f"{row.state.lag_p95_ms:.0f} мс"
+    return duration(row.state.lag_p95_ms)
+
+
+def catch_up_text(state: NodeState | None) -> str:
+    """«догоняет: 5 версий получено», «догнал 17 версий за 85 мс (от a: 12, от c: 5)»."""
+    if state is None or state.catch_up is None:
+        return "—"
+    catch_up = state.catch_up
+    if catch_up.state != "done":
+        return f"догоняет: получено {counted(catch_up.ops, VERSIONS)}"
+    if catch_up.ops == 0:
+        return "не отставал"
+    took = f" за {duration(catch_up.duration_ms)}" if catch_up.duration_ms is not None else ""
+    sources = ", ".join(f"от {peer}: {count}" for peer, count in sorted(catch_up.sources.items()))
+    return f"догнал {counted(catch_up.ops, VERSIONS)}{took}" + (f" ({sources})" if sources else "")
 
 
 class ClusterTableModel(RecordTableModel[NodeRow]):
@@ -56,12 +90,43 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
             Column("Расположение", lambda r: r.location),
             Column("Состояние", _health),
             Column("Процесс", lambda r: word(PROCESS_STATE, r.process.state) if r.process else "—"),
-            Column("Версия", lambda r: str(r.state.version) if r.state else "—", numeric=True),
+            Column("Версия", self._version, numeric=True),
+            Column("Отставание", self._behind_text),
+            Column("Догон после запуска", lambda r: catch_up_text(r.state)),
             Column("Лаг репликации (p95)", _lag, numeric=True),
             Column("Последняя репликация", self._last_replication),
-            Column("Очередь", lambda r: str(r.state.outbox) if r.state else "—", numeric=True),
+            Column("Очередь", lambda r: str(r.state.outbox) if r.answering and r.state else "—"),
         )
         self.set_rows([NodeRow(name, NODE_LOCATIONS[name]) for name in NODE_NAMES])
+
+    def head(self) -> int | None:
+        """The newest version among the nodes that answer (None: none answers)."""
+        versions = [r.state.version for r in self._rows if r.answering and r.state is not None]
+        return max(versions) if versions else None
+
+    def behind(self, row: NodeRow) -> int | None:
+        """How many versions `row` lacks against the newest answering node, same document."""
+        if row.state is None:
+            return None
+        peers = [
+            r.state.version
+            for r in self._rows
+            if r.answering and r.state is not None and r.state.document_id == row.state.document_id
+        ]
+        return max(0, max(peers) - row.state.version) if peers else None
+
+    def _version(self, row: NodeRow) -> str:
+        if row.state is None:
+            return "—"
+        if row.answering:
+            return str(row.state.version)
+        return f"{row.state.version} (последняя известная)"
+
+    def _behind_text(self, row: NodeRow) -> str:
+        behind = self.behind(row)
+        if behind is None:
+            return "—"
+        return f"отстаёт на {counted(behind, VERSIONS)}" if behind else "нет"
 
     def _last_replication(self, row: NodeRow) -> str:
         if row.state is None or row.state.last_ack_ms is None:
@@ -76,15 +141,15 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
         problem = ""
         if state.database != "ok":
             problem = "нет базы данных"
-        elif not state.ready:
+        elif not state.ready or (state.catch_up is not None and state.catch_up.state != "done"):
             problem = "догоняет остальных"
         row = self.node(state.name)
         location = state.location or row.location
-        self._put(replace(row, state=state, problem=problem, location=location))
+        self._put(replace(row, state=state, answering=True, problem=problem, location=location))
 
     def set_down(self, name: str, problem: str) -> None:
-        """A node did not answer; its last known figures are dropped."""
-        self._put(replace(self.node(name), state=None, problem=problem))
+        """A node did not answer; its last report stays as its last known figures."""
+        self._put(replace(self.node(name), answering=False, problem=problem))
 
     def set_process(self, process: NodeProcess) -> None:
         if process.name in NODE_NAMES:
@@ -92,6 +157,122 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
 
     def _put(self, row: NodeRow) -> None:
         self.replace_row(NODE_NAMES.index(row.name), row)
+        # Every row's lag behind the newest node may have changed.
+        last = self.index(len(self._rows) - 1, len(self.columns) - 1)
+        self.dataChanged.emit(self.index(0, 0), last)
 
     def row_brush(self, row: NodeRow) -> QBrush | None:
-        return None if row.healthy else QBrush(ALERT_BACKGROUND)
+        if row.healthy:
+            return None
+        return QBrush(CATCHING_UP_BACKGROUND if row.catching_up else ALERT_BACKGROUND)
+
+    def summary(self) -> tuple[str, str]:
+        """(severity ok | warning | error, one Russian line saying what is wrong, if anything)."""
+        rows = self._rows
+        down = [r for r in rows if not r.answering]
+        catching = [r for r in rows if r.catching_up]
+        problems: list[str] = []
+        for row in down:
+            behind = self.behind(row)
+            lag = f", отстаёт на {counted(behind, VERSIONS)}" if behind else ""
+            known = f", последняя версия {row.state.version}" if row.state else ""
+            problems.append(f"узел {row.name} недоступен ({row.problem}){known}{lag}")
+        for row in catching:
+            problems.append(f"узел {row.name} догоняет остальных")
+        for row in rows:
+            if row.answering and row.state is not None and row.state.database != "ok":
+                problems.append(f"у узла {row.name} нет базы данных")
+        failing = sorted(
+            f"{r.name} → {link.peer}"
+            for r in rows
+            if r.answering and r.state is not None
+            for link in r.state.peers
+            if link.state == "failing"
+        )
+        if failing:
+            problems.append("не работает связь " + ", ".join(failing))
+        up = len(rows) - len(down)
+        if problems:
+            severity = "error" if down or failing else "warning"
+            text = "; ".join(problems)
+            return severity, f"{text[0].upper()}{text[1:]}. Работают {up} из {len(rows)} узлов."
+        versions = {r.state.version for r in rows if r.state is not None}
+        if len(versions) > 1:
+            lagging = [r for r in rows if self.behind(r)]
+            detail = ", ".join(
+                f"{r.name} отстаёт на {counted(self.behind(r) or 0, VERSIONS)}" for r in lagging
+            )
+            return "warning", f"Все узлы работают; репликация в пути: {detail}."
+        version = next(iter(versions)) if versions else 0
+        return "ok", f"Все узлы работают, версии совпадают ({version})."
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """The link from `source` to `target` as `source` reports it (None: it has not)."""
+
+    source: str
+    target: str
+    link: PeerLink | None
+    source_answering: bool
+
+
+_LINK_STATE = {"ok": "работает", "failing": "сбой", "unknown": "нет данных"}
+
+
+def _link_state(row: LinkRow) -> str:
+    if row.link is None:
+        return "нет данных"
+    state = word(_LINK_STATE, row.link.state)
+    return state if row.source_answering else f"{state} (узел {row.source} не отвечает)"
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else duration(value)
+
+
+class LinksTableModel(RecordTableModel[LinkRow]):
+    """a→b, a→c, b→a, b→c, c→a, c→b: state, lag, since when, why it fails."""
+
+    def __init__(
+        self, parent: QObject | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.columns = (
+            Column("Связь", lambda r: f"{r.source} → {r.target}"),
+            Column("Состояние", _link_state),
+            Column("Лаг p50", lambda r: _ms(r.link.lag_p50_ms) if r.link else "—", numeric=True),
+            Column("Лаг p95", lambda r: _ms(r.link.lag_p95_ms) if r.link else "—", numeric=True),
+            Column("С", lambda r: clock_time(r.link.since) if r.link and r.link.since else "—"),
+            Column("Последнее подтверждение", self._acked),
+            Column("Ошибка", lambda r: in_russian(r.link.failing or "") if r.link else ""),
+        )
+        self.set_rows(
+            [LinkRow(s, t, None, False) for s in NODE_NAMES for t in NODE_NAMES if s != t]
+        )
+
+    def _acked(self, row: LinkRow) -> str:
+        if row.link is None or row.link.last_ack_ms is None:
+            return "—"
+        return ago(self._clock() - row.link.last_ack_ms / 1000)
+
+    def link(self, source: str, target: str) -> LinkRow:
+        return next(r for r in self._rows if (r.source, r.target) == (source, target))
+
+    def set_nodes(self, rows: Sequence[NodeRow]) -> None:
+        """Every link from what each node last said of its peers."""
+        fresh = []
+        for row in self._rows:
+            node = next((n for n in rows if n.name == row.source), None)
+            links = {link.peer: link for link in node.state.peers} if node and node.state else {}
+            answering = bool(node and node.answering)
+            fresh.append(replace(row, link=links.get(row.target), source_answering=answering))
+        for number, row in enumerate(fresh):
+            if row != self._rows[number]:
+                self.replace_row(number, row)
+
+    def row_brush(self, row: LinkRow) -> QBrush | None:
+        if row.link is None or not row.source_answering or row.link.state == "unknown":
+            return QBrush(CATCHING_UP_BACKGROUND)
+        return QBrush(ALERT_BACKGROUND) if row.link.state == "failing" else None

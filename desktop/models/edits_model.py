@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..labels import EDIT_STATUS, clock_time, word
+from ..labels import EDIT_STATUS, REJECTION_REASON, clock_time, word
+from ..net.failures import in_russian
 from ..net.payloads import Edit
 from .record_table import ALERT_BACKGROUND, Column, RecordTableModel
 
@@ -23,6 +24,13 @@ def _position(edit: Edit) -> str:
     return "в конец" if edit.position == "end" else edit.position
 
 
+def _reason(edit: Edit) -> str:
+    """The node's Russian explanation; for an older node, its reason code in Russian."""
+    if edit.message:
+        return edit.message
+    return REJECTION_REASON.get(edit.reason) or in_russian(edit.reason)
+
+
 class EditsTableModel(RecordTableModel[Edit]):
     """Newest first, as the API pages them."""
 
@@ -35,7 +43,7 @@ class EditsTableModel(RecordTableModel[Edit]):
         Column("Токены", lambda e: str(e.tokens_used), numeric=True),
         Column("Версия", lambda e: "" if e.version is None else str(e.version), numeric=True),
         Column("Узел", lambda e: e.node),
-        Column("Причина", lambda e: e.reason),
+        Column("Причина", _reason),
     )
 
     def row_brush(self, row: Edit) -> QBrush | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from .client import ApiCall, ApiClient
 from .payloads import (
     parse_agents,
+    parse_authorship,
     parse_chat,
     parse_cluster,
     parse_document,
@@ -14,9 +15,13 @@ from .payloads import (
     parse_metrics,
     parse_node_process,
     parse_node_state,
+    parse_timeline,
+    parse_versions,
 )
 
 NODE_NAMES = ("a", "b", "c")
+NODE_ACTIONS = ("stop", "start", "kill", "freeze", "thaw")
+"""What the launcher's cluster control does to a node (POST /api/cluster/nodes/{name}/{action})."""
 NODE_LOCATIONS = {"a": "Москва", "b": "Санкт-Петербург", "c": "Новосибирск"}
 """Shown before a node has answered (each node reports its own location in /api/node)."""
 
@@ -35,6 +40,29 @@ class ChorusApi:
     def init_document(self, topic: str, initial_text: str) -> ApiCall:
         body = {"topic": topic, "initial_text": initial_text}
         return self.client.post("/api/document/init", body, source="write")
+
+    def versions(self, *, limit: int = 1, offset: int = 0) -> ApiCall:
+        """Versions newest first (`total`: the newest); offset `total - v` with limit 1 is v."""
+        return self.client.get(
+            "/api/document/versions",
+            params={"limit": limit, "offset": offset},
+            parse=parse_versions,
+            source="history",
+        )
+
+    def version(self, version: int) -> ApiCall:
+        """The text of one version."""
+        return self.client.get(
+            f"/api/document/versions/{version}", parse=parse_document, source="history"
+        )
+
+    def authorship(self, version: int | None = None) -> ApiCall:
+        """A version's text as runs by author (the head without `version`). Unreported: the
+        tab that asks says itself when a node does not have this endpoint yet."""
+        params = {"version": version} if version is not None else None
+        return self.client.get(
+            "/api/document/authorship", params=params, parse=parse_authorship, source=None
+        )
 
     def edits(
         self, *, limit: int, offset: int, status: str | None = None, agent_id: str | None = None
@@ -57,6 +85,15 @@ class ChorusApi:
     def metrics(self, period: str = "1h") -> ApiCall:
         return self.client.get(
             "/api/analytics/metrics", params={"period": period}, parse=parse_metrics
+        )
+
+    def timeline(self, period: str = "1h", limit: int = 200) -> ApiCall:
+        """Cluster events newest first (node down, caught up, link failing, budget, …)."""
+        return self.client.get(
+            "/api/analytics/timeline",
+            params={"period": period, "limit": limit},
+            parse=parse_timeline,
+            source=None,
         )
 
     # Agents (the supervisor)
@@ -83,7 +120,8 @@ class ChorusApi:
         return self.client.get("/api/cluster", parse=parse_cluster, source=None)
 
     def node_action(self, name: str, action: str) -> ApiCall:
-        """`stop` or `start` node `name` (local mode, operator token)."""
+        """One of `NODE_ACTIONS` on node `name` (local mode, operator token). Unreported: the
+        cluster tab says what came of it next to its buttons."""
         return self.client.post(
-            f"/api/cluster/nodes/{name}/{action}", parse=parse_node_process, source="write"
+            f"/api/cluster/nodes/{name}/{action}", parse=parse_node_process, source=None
         )

@@ -149,7 +149,7 @@ class ApiClient(QObject):
         status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
         body = bytes(reply.readAll().data())
         if not isinstance(status, int):
-            return failure_from_network(what, reply.errorString())
+            return failure_from_network(what, reply.error().name)
         if status >= 400:
             return failure_from_status(what, status, body)
         try:

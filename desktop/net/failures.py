@@ -7,6 +7,7 @@ Pure: no Qt. `ApiClient` builds an `ApiFailure` for every failed call; the windo
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -39,7 +40,8 @@ class ApiFailure:
     """The request, e.g. `GET /api/chat/messages`."""
     status: int | None
     detail: str
-    """The service's own message (English), or the network error's text."""
+    """A Russian sentence: the service's own Russian `message`, else what the status or the
+    network error means (never the raw English text of an exception)."""
 
     @property
     def message(self) -> str:
@@ -77,10 +79,110 @@ def _body_fields(body: bytes) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+_STATUS_DETAILS = {
+    400: "сервер не принял запрос",
+    401: "нужен токен оператора",
+    403: "этому токену действие запрещено",
+    404: "такого адреса на сервере нет",
+    405: "сервер не поддерживает этот метод",
+    409: "действие противоречит текущему состоянию",
+    413: "запрос слишком большой",
+    422: "запрос не прошёл проверку",
+    429: "превышен лимит запросов",
+    500: "внутренняя ошибка сервиса",
+    502: "балансировщик не получил ответа от сервиса",
+    503: "сервис временно недоступен",
+    504: "сервис не ответил балансировщику вовремя",
+}
+
+_NETWORK_DETAILS = {
+    "ConnectionRefusedError": "соединение отклонено: сервис не запущен или порт закрыт",
+    "RemoteHostClosedError": "сервис закрыл соединение, не ответив",
+    "HostNotFoundError": "адрес сервера не найден (проверьте его в настройках)",
+    "TimeoutError": "сервис не ответил вовремя",
+    "OperationCanceledError": "сервис не ответил вовремя",  # Qt's transfer timeout cancels
+    "SslHandshakeFailedError": "не удалось установить защищённое соединение",
+    "TemporaryNetworkFailureError": "сеть временно недоступна",
+    "NetworkSessionFailedError": "сеть недоступна",
+    "ProxyConnectionRefusedError": "прокси-сервер отклонил соединение",
+    "ProxyNotFoundError": "прокси-сервер не найден",
+    "ProxyTimeoutError": "прокси-сервер не ответил вовремя",
+}
+_NO_CONNECTION = "нет связи с сервером"
+
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+# Free-text errors (an agent's last error, a node's link error) as English exception text.
+_TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"cannot connect to host (\S+?:\d+)", re.I), "Нет соединения с {0}"),
+    (
+        re.compile(r"connect(ion)? ?(error|refused)|clientconnectorerror|connecterror", re.I),
+        "Нет соединения с сервисом",
+    ),
+    (re.compile(r"time(d)? ?out", re.I), "Сервис не ответил вовремя"),
+    (
+        re.compile(r"disconnected|connection reset|remoteprotocolerror|broken pipe", re.I),
+        "Сервис оборвал соединение",
+    ),
+    (
+        re.compile(r"name or service not known|nodename|getaddrinfo|name resolution", re.I),
+        "Адрес сервиса не найден",
+    ),
+    (re.compile(r"budget", re.I), "Бюджет токенов исчерпан"),
+    (
+        re.compile(r"was changed|changed by|stale", re.I),
+        "Фрагмент уже изменила другая правка: нужно перечитать документ",
+    ),
+    (re.compile(r"\b(?:status|http)\D{0,3}([45]\d\d)\b", re.I), "status"),
+)
+
+
+_REQUEST_PREFIX = re.compile(r"(GET|POST|PUT|PATCH|DELETE) /\S*: ")
+
+
+def is_russian(text: str) -> bool:
+    """Whether `text` is already written for a Russian reader."""
+    return bool(_CYRILLIC.search(text))
+
+
+def in_russian(text: str) -> str:
+    """A Russian sentence for an error text the services report as is (an agent's last error,
+    a failing replication link): Russian text unchanged, known English exception texts mapped,
+    anything else a general sentence (the details stay in the service's log)."""
+    text = text.strip()
+    if not text or is_russian(text):
+        return text
+    request = _REQUEST_PREFIX.match(text)
+    if request is not None:
+        return f"{request.group(0)}{_sentence(text[request.end() :])}"
+    return _sentence(text)
+
+
+def _sentence(text: str) -> str:
+    for pattern, sentence in _TEXT_PATTERNS:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        if sentence == "status":
+            status = int(found.group(1))
+            return _STATUS_DETAILS.get(status, f"ошибка HTTP {status}").capitalize()
+        return sentence.format(*found.groups())
+    return "Непредвиденная ошибка (подробности — в журнале сервиса)"
+
+
+def _detail(status: int, fields: dict[str, Any]) -> str:
+    message = fields.get("message")
+    if isinstance(message, str) and is_russian(message):
+        return message.strip()
+    detail = _STATUS_DETAILS.get(status, f"ошибка HTTP {status}")
+    field = fields.get("field")
+    return f"{detail} (поле {field})" if isinstance(field, str) and field else detail
+
+
 def failure_from_status(what: str, status: int, body: bytes) -> ApiFailure:
-    """The failure an HTTP error answer means; the service's JSON `message` is the detail."""
+    """The failure an HTTP error answer means. The detail is the service's `message` when it
+    is Russian (the services and nginx answer so), else what the status means."""
     fields = _body_fields(body)
-    detail = str(fields.get("message") or body.decode("utf-8", errors="replace")[:200]).strip()
     if status == 401:
         kind = FailureKind.UNAUTHORIZED
     elif status == 403:
@@ -98,12 +200,15 @@ def failure_from_status(what: str, status: int, body: bytes) -> ApiFailure:
         kind = FailureKind.SERVER
     else:
         kind = FailureKind.INVALID
-    return ApiFailure(kind, what, status, detail)
+    return ApiFailure(kind, what, status, _detail(status, fields))
 
 
 def failure_from_network(what: str, error: str) -> ApiFailure:
-    """No HTTP answer: refused, timed out, host unknown."""
-    return ApiFailure(FailureKind.UNREACHABLE, what, None, error)
+    """No HTTP answer: refused, timed out, host unknown. `error` is the name of Qt's
+    `QNetworkReply.NetworkError` (e.g. `ConnectionRefusedError`)."""
+    return ApiFailure(
+        FailureKind.UNREACHABLE, what, None, _NETWORK_DETAILS.get(error, _NO_CONNECTION)
+    )
 
 
 def bad_response(what: str, problem: str) -> ApiFailure:

@@ -18,27 +18,27 @@ class PayloadError(ValueError):
 
 def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise PayloadError(f"{where}: expected an object, got {type(value).__name__}")
+        raise PayloadError(f"{where}: ожидался объект, пришло {type(value).__name__}")
     return value
 
 
 def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise PayloadError(f"{where}: expected a list, got {type(value).__name__}")
+        raise PayloadError(f"{where}: ожидался список, пришло {type(value).__name__}")
     return value
 
 
 def _str(data: dict[str, Any], key: str, *, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise PayloadError(f"{key}: expected a string, got {value!r}")
+        raise PayloadError(f"{key}: ожидалась строка, пришло {value!r}")
     return value
 
 
 def _int(data: dict[str, Any], key: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PayloadError(f"{key}: expected an integer, got {value!r}")
+        raise PayloadError(f"{key}: ожидалось целое число, пришло {value!r}")
     return value
 
 
@@ -49,7 +49,7 @@ def _opt_int(data: dict[str, Any], key: str) -> int | None:
 def _float(data: dict[str, Any], key: str) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PayloadError(f"{key}: expected a number, got {value!r}")
+        raise PayloadError(f"{key}: ожидалось число, пришло {value!r}")
     return float(value)
 
 
@@ -62,7 +62,7 @@ def _time(data: dict[str, Any], key: str) -> datetime:
     try:
         return datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise PayloadError(f"{key}: expected an ISO 8601 time, got {raw!r}") from None
+        raise PayloadError(f"{key}: ожидалось время ISO 8601, пришло {raw!r}") from None
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,9 @@ class Edit:
     node: str
     version: int | None
     reason: str
+    """The machine code of a rejection (`conflict`), "" otherwise."""
+    message: str = ""
+    """The node's Russian explanation of the rejection."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def parse_edit_page(raw: Any) -> EditPage:
             node=_str(row, "node", default=""),
             version=_opt_int(row, "version"),
             reason=_str(row, "reason", default=""),
+            message=_str(row, "message", default="") if row.get("message") else "",
         )
         for row in (_object(item, "edit") for item in _list(data.get("edits"), "edits"))
     ]
@@ -199,6 +203,12 @@ class Metrics:
     budget: Budget
     replication_p95_ms: float | None
     conflicts: int
+    replication_p50_ms: float | None = None
+    worst_link: str | None = None
+    """`a → b`: the replication link with the highest p95 lag."""
+    edit_latency_p50_ms: float | None = None
+    """The nodes' time from an edit's arrival to its commit (None from an older service)."""
+    edit_latency_p95_ms: float | None = None
 
 
 def _series(data: dict[str, Any], key: str, field: str) -> list[TimePoint]:
@@ -214,6 +224,8 @@ def parse_metrics(raw: Any) -> Metrics:
     budget = _object(data.get("budget"), "budget")
     replication = data.get("replication")
     lag = replication.get("lag_ms") if isinstance(replication, dict) else None
+    edit_latency = data.get("edit_latency_ms")
+    edit_latency = edit_latency if isinstance(edit_latency, dict) else None
     return Metrics(
         period=_str(data, "period", default="1h"),
         total_edits=_int(data, "total_edits"),
@@ -232,7 +244,48 @@ def parse_metrics(raw: Any) -> Metrics:
         ),
         replication_p95_ms=_opt_float(lag, "p95") if isinstance(lag, dict) else None,
         conflicts=_int(data, "conflicts") if "conflicts" in data else 0,
+        replication_p50_ms=_opt_float(lag, "p50") if isinstance(lag, dict) else None,
+        worst_link=_worst_link(lag),
+        edit_latency_p50_ms=_opt_float(edit_latency, "p50") if edit_latency else None,
+        edit_latency_p95_ms=_opt_float(edit_latency, "p95") if edit_latency else None,
     )
+
+
+def _worst_link(lag: Any) -> str | None:
+    worst = lag.get("worst_link") if isinstance(lag, dict) else None
+    if not isinstance(worst, dict):
+        return None
+    source, target = worst.get("source"), worst.get("target")
+    return f"{source} → {target}" if isinstance(source, str) and isinstance(target, str) else None
+
+
+@dataclass(frozen=True)
+class PeerLink:
+    """`peers[x]` of `/api/node`: how this node's link to peer x (its edits going there) fares."""
+
+    peer: str
+    state: str
+    """ok | failing | unknown."""
+    failing: str | None
+    """Why the link fails, as the node says it (Russian); None while it works."""
+    last_ack_ms: int | None
+    since: str | None
+    """When the link entered its state (ISO 8601)."""
+    lag_p50_ms: float | None
+    lag_p95_ms: float | None
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """`catch_up` of `/api/node`: the node's start-up catch-up from its peers."""
+
+    state: str
+    """catching_up | done."""
+    ops: int
+    duration_ms: float | None
+    sources: dict[str, int]
+    """How many versions each peer supplied."""
+    finished_at: str | None
 
 
 @dataclass(frozen=True)
@@ -249,18 +302,63 @@ class NodeState:
     lag_p95_ms: float | None
     last_ack_ms: int | None
     """The newest acknowledgement from a peer (ms since the epoch): the last replication."""
+    document_id: str | None = None
+    peers: tuple[PeerLink, ...] = ()
+    catch_up: CatchUp | None = None
+
+
+def _peer(name: str, raw: Any) -> PeerLink:
+    data = _object(raw, f"peers.{name}")
+    failing = data.get("failing")
+    failing = failing if isinstance(failing, str) and failing else None
+    last_ack = data.get("last_ack_ms")
+    last_ack = last_ack if isinstance(last_ack, int) and not isinstance(last_ack, bool) else None
+    state = data.get("state")
+    if not isinstance(state, str):  # a node from before the link states
+        state = "failing" if failing else "ok" if last_ack is not None else "unknown"
+    lag = data.get("lag_ms")
+    lag = lag if isinstance(lag, dict) else {}
+    since = data.get("since")
+    return PeerLink(
+        peer=name,
+        state=state,
+        failing=failing,
+        last_ack_ms=last_ack,
+        since=since if isinstance(since, str) else None,
+        lag_p50_ms=_opt_float(lag, "p50"),
+        lag_p95_ms=_opt_float(lag, "p95"),
+    )
+
+
+def _catch_up(raw: Any) -> CatchUp | None:
+    if not isinstance(raw, dict):
+        return None
+    sources = raw.get("from")
+    finished = raw.get("finished_at")
+    return CatchUp(
+        state=_str(raw, "state", default="done"),
+        ops=_int(raw, "ops") if "ops" in raw else 0,
+        duration_ms=_opt_float(raw, "duration_ms"),
+        sources={
+            str(peer): count
+            for peer, count in (sources.items() if isinstance(sources, dict) else [])
+            if isinstance(count, int) and not isinstance(count, bool)
+        },
+        finished_at=finished if isinstance(finished, str) else None,
+    )
 
 
 def parse_node_state(raw: Any) -> NodeState:
     data = _object(raw, "node")
     outbox = data.get("outbox")
     lag = data.get("replication_lag_ms")
-    peers = data.get("peers")
-    acks = [
-        peer["last_ack_ms"]
-        for peer in (peers.values() if isinstance(peers, dict) else [])
-        if isinstance(peer, dict) and isinstance(peer.get("last_ack_ms"), int)
-    ]
+    peers_raw = data.get("peers")
+    peers = tuple(
+        _peer(str(name), value)
+        for name, value in sorted(peers_raw.items() if isinstance(peers_raw, dict) else [])
+    )
+    acks = [peer.last_ack_ms for peer in peers if peer.last_ack_ms is not None]
+    document_id = data.get("document_id")
     return NodeState(
         name=_str(data, "node"),
         location=_str(data, "location", default=""),
@@ -273,6 +371,9 @@ def parse_node_state(raw: Any) -> NodeState:
         else 0,
         lag_p95_ms=_opt_float(lag, "p95") if isinstance(lag, dict) else None,
         last_ack_ms=max(acks) if acks else None,
+        document_id=document_id if isinstance(document_id, str) else None,
+        peers=peers,
+        catch_up=_catch_up(data.get("catch_up")),
     )
 
 
@@ -346,6 +447,133 @@ def parse_agents(raw: Any) -> AgentList:
         for item in (_object(a, "agent") for a in _list(data.get("agents"), "agents"))
     ]
     return AgentList(running=bool(data.get("running")), agents=agents)
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One row of `GET /api/document/versions`: the edit that made a version."""
+
+    version: int
+    edit_id: str
+    agent_id: str
+    kind: str
+    status: str
+    node: str
+    timestamp: str
+
+
+@dataclass(frozen=True)
+class VersionList:
+    """`GET /api/document/versions`: newest first; `total` is the newest version."""
+
+    document_id: str | None
+    total: int
+    versions: list[VersionEntry]
+
+
+def parse_versions(raw: Any) -> VersionList:
+    data = _object(raw, "versions")
+    document_id = data.get("document_id")
+    return VersionList(
+        document_id=document_id if isinstance(document_id, str) else None,
+        total=_int(data, "total"),
+        versions=[
+            VersionEntry(
+                version=_int(item, "version"),
+                edit_id=_str(item, "edit_id", default=""),
+                agent_id=_str(item, "agent_id", default=""),
+                kind=_str(item, "kind", default=""),
+                status=_str(item, "status", default=""),
+                node=_str(item, "node", default=""),
+                timestamp=_str(item, "timestamp", default=""),
+            )
+            for item in (_object(v, "version") for v in _list(data.get("versions"), "versions"))
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class AuthorRun:
+    """Characters `[start, end)` of a text, all inserted by one edit."""
+
+    start: int
+    end: int
+    edit_id: str
+    agent_id: str
+    """"" when unknown."""
+    kind: str
+    version: int
+    """The version the edit made."""
+    timestamp: str
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """`GET /api/document/authorship?version=N`: a version's text as runs by author."""
+
+    document_id: str | None
+    version: int
+    node: str
+    text: str
+    runs: list[AuthorRun]
+
+
+def parse_authorship(raw: Any) -> Authorship:
+    data = _object(raw, "authorship")
+    document_id = data.get("document_id")
+    return Authorship(
+        document_id=document_id if isinstance(document_id, str) else None,
+        version=_int(data, "version"),
+        node=_str(data, "node", default=""),
+        text=_str(data, "text"),
+        runs=[
+            AuthorRun(
+                start=_int(item, "start"),
+                end=_int(item, "end"),
+                edit_id=_str(item, "edit_id", default=""),
+                agent_id=_str(item, "agent_id", default="") if item.get("agent_id") else "",
+                kind=_str(item, "kind", default=""),
+                version=_int(item, "version") if "version" in item else 0,
+                timestamp=_str(item, "timestamp", default=""),
+            )
+            for item in (_object(r, "run") for r in _list(data.get("runs"), "runs"))
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One event of `GET /api/analytics/timeline` (titles and details are Russian)."""
+
+    at: datetime
+    kind: str
+    node: str | None
+    peer: str | None
+    title: str
+    detail: str
+    severity: str
+    """error | warning | ok | info."""
+
+
+def parse_timeline(raw: Any) -> list[TimelineEvent]:
+    """Events newest first, as the service sends them."""
+    data = _object(raw, "timeline")
+    events = []
+    for item in _list(data.get("events"), "events"):
+        event = _object(item, "event")
+        node, peer = event.get("node"), event.get("peer")
+        events.append(
+            TimelineEvent(
+                at=_time(event, "timestamp"),
+                kind=_str(event, "kind"),
+                node=node if isinstance(node, str) else None,
+                peer=peer if isinstance(peer, str) else None,
+                title=_str(event, "title"),
+                detail=_str(event, "detail", default="") if event.get("detail") else "",
+                severity=_str(event, "severity", default="info"),
+            )
+        )
+    return events
 
 
 def parse_any(raw: Any) -> Any:

@@ -1,41 +1,53 @@
-"""Документ: the current text with what changed since the last version shown highlighted."""
+"""Документ: the current text coloured by author, with what the newest edits wrote marked.
+
+The text comes from `GET /api/document/current`; for each new version the tab asks
+`GET /api/document/authorship?version=N` for its runs. Where the nodes do not answer that
+(an older node), the tab says so and marks new text by a word diff instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from ..changes import changed_ranges, to_utf16
+from ..authorship import runs_since
+from ..changes import changed_ranges
 from ..labels import clock_time
-from ..net import ChorusApi
-from ..net.payloads import Document
+from ..net import ApiFailure, ChorusApi
+from ..net.payloads import Authorship, Document
+from .authored_text import HIGHLIGHT, AuthoredText, AuthorLegend, ask_authorship
 from .polling_tab import PollingTab
 
-HIGHLIGHT = QColor("#fff3a3")
+__all__ = ["HIGHLIGHT", "DocumentTab"]
 
 
 class DocumentTab(PollingTab):
     def __init__(self, api: ChorusApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._api = api
         self.document: Document | None = None
+        self.authorship: Authorship | None = None
+        """The runs of the shown version, once the node has answered them."""
+        self.roles: dict[str, str] = {}
         self.highlighted: list[tuple[int, int]] = []
-        """Character ranges of the shown text that the last new version changed."""
+        """Character ranges of the shown text that the newest versions wrote."""
+        self._since: int | None = None
+        """The version shown before the current one (same document), for the marks."""
         self.title = QLabel("Документ ещё не загружен")
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.info = QLabel()
         self.saved = QLabel()
-        self.text = QTextEdit()
-        self.text.setReadOnly(True)
+        self.text = AuthoredText()
+        self.legend = AuthorLegend()
         self.save_button = QPushButton("Сохранить в файл…")
         self.save_button.clicked.connect(self._ask_where_to_save)
         bar = QHBoxLayout()
@@ -45,11 +57,21 @@ class DocumentTab(PollingTab):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(bar)
+        layout.addWidget(self.legend)
         layout.addWidget(self.text, 1)
         self.poller = self.poll(api.current_document, self.show_document)
 
+    def set_roles(self, roles: Mapping[str, str]) -> None:
+        """Agents' roles (from the supervisor) for the legend and the hover text."""
+        if dict(roles) == self.roles:
+            return
+        self.roles = dict(roles)
+        if self.authorship is not None:
+            self._paint_authorship()
+
     def show_document(self, document: Document) -> None:
-        """Show `document`; highlight what changed if it is a newer version of the same one."""
+        """Show `document`; mark what changed if it is a newer version of the same one, and
+        ask who wrote what."""
         previous = self.document
         self.document = document
         self.title.setText(document.topic or "Без темы")
@@ -61,20 +83,39 @@ class DocumentTab(PollingTab):
         if previous is not None and previous.text == document.text:
             return
         same = previous is not None and previous.document_id == document.document_id
+        self._since = previous.version if previous is not None and same else None
         self.highlighted = changed_ranges(previous.text, document.text) if previous and same else []
-        scroll = self.text.verticalScrollBar().value()
-        self.text.setPlainText(document.text)
-        self._paint(document.text)
-        self.text.verticalScrollBar().setValue(scroll)
+        self.authorship = None
+        self.text.show_plain(document.text, self.highlighted)
+        if document.document_id:
+            ask_authorship(
+                self._api, document.version, self, self.show_authorship, self._no_authorship
+            )
 
-    def _paint(self, text: str) -> None:
-        mark = QTextCharFormat()
-        mark.setBackground(HIGHLIGHT)
-        for start, end in self.highlighted:
-            cursor = QTextCursor(self.text.document())
-            cursor.setPosition(to_utf16(text, start))
-            cursor.setPosition(to_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
-            cursor.mergeCharFormat(mark)
+    def show_authorship(self, authorship: Authorship) -> None:
+        """The runs of a version: painted if it is still the version shown."""
+        document = self.document
+        if (
+            document is None
+            or authorship.version != document.version
+            or authorship.document_id != document.document_id
+            or authorship.text != document.text
+        ):
+            return
+        self.authorship = authorship
+        if self._since is not None:
+            self.highlighted = runs_since(authorship.runs, self._since)
+        self._paint_authorship()
+
+    def _paint_authorship(self) -> None:
+        assert self.authorship is not None
+        runs = self.authorship.runs
+        self.text.show_runs(self.authorship.text, runs, self.roles, self.highlighted)
+        note = "подчёркнуто: новое с прошлого обновления" if self.highlighted else ""
+        self.legend.show_runs(runs, self.roles, note=note)
+
+    def _no_authorship(self, failure: ApiFailure) -> None:
+        self.legend.show_note(f"Авторство недоступно: {failure.detail}")
 
     def save_to(self, path: Path) -> None:
         """Write the shown text to `path` as UTF-8."""

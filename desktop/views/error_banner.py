@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..net import ApiFailure
+from ..net import ApiFailure, FailureKind
 
 
 class ErrorBanner(QFrame):
@@ -35,6 +35,14 @@ class ErrorBanner(QFrame):
 
     def clear(self, source: str) -> None:
         if self._failures.pop(source, None) is not None:
+            self._show()
+
+    def clear_kind(self, kind: FailureKind) -> None:
+        """Drop every failure of `kind` (e.g. a 429 for the budget once it is restored)."""
+        stale = [source for source, failure in self._failures.items() if failure.kind is kind]
+        for source in stale:
+            del self._failures[source]
+        if stale:
             self._show()
 
     def clear_all(self) -> None:

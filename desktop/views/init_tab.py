@@ -40,6 +40,8 @@ DEFAULT_AGENTS = 10
 class InitTab(PollingTab):
     initialized = Signal()
     """The document was initialised and the agents started."""
+    roles_changed = Signal(object)
+    """`{agent_id: role}` of the agents the supervisor runs (for the authorship legends)."""
 
     def __init__(self, api: ChorusApi, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +93,7 @@ class InitTab(PollingTab):
 
     def show_agents(self, listing: AgentList) -> None:
         self.agents.set_rows(listing.agents)
+        self.roles_changed.emit({agent.agent_id: agent.role for agent in listing.agents})
 
     def initialise(self) -> None:
         topic = self.topic.text().strip()

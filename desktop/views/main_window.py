@@ -1,4 +1,4 @@
-"""The main window: six tabs over one `ApiClient`, the error banner, the menu."""
+"""The main window: seven tabs over one `ApiClient`, the error banner, the menu."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QDateTime
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from ..net import ApiClient, ApiFailure, ChorusApi
+from ..net import ApiClient, ApiFailure, ChorusApi, FailureKind
 from ..settings import ConnectionSettings, SettingsStore
 from .analytics_tab import AnalyticsTab
 from .chat_tab import ChatTab
@@ -16,11 +16,12 @@ from .cluster_tab import ClusterTab
 from .document_tab import DocumentTab
 from .edits_tab import EditsTab
 from .error_banner import ErrorBanner
+from .history_tab import HistoryTab
 from .init_tab import InitTab
 from .polling_tab import PollingTab
 from .settings_dialog import SettingsDialog
 
-TAB_NAMES = ("init", "document", "edits", "chat", "analytics", "cluster")
+TAB_NAMES = ("init", "document", "history", "edits", "chat", "analytics", "cluster")
 """Stable names of the tabs, in order (screenshots and tests use them)."""
 
 
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
         self.client.call_succeeded.connect(self._succeeded)
         self.init_tab = InitTab(self.api)
         self.document_tab = DocumentTab(self.api)
+        self.history_tab = HistoryTab(self.api)
         self.edits_tab = EditsTab(self.api)
         self.chat_tab = ChatTab(self.api)
         self.analytics_tab = AnalyticsTab(self.api)
@@ -46,11 +48,14 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         for tab, title in zip(
             self.polling_tabs(),
-            ("Инициализация", "Документ", "Правки", "Чат", "Аналитика", "Кластер"),
+            ("Инициализация", "Документ", "История", "Правки", "Чат", "Аналитика", "Кластер"),
             strict=True,
         ):
             self.tabs.addTab(tab, title)
         self.init_tab.initialized.connect(self._after_init)
+        self.init_tab.roles_changed.connect(self.document_tab.set_roles)
+        self.init_tab.roles_changed.connect(self.history_tab.set_roles)
+        self.analytics_tab.budget_state.connect(self._budget_state)
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -68,6 +73,7 @@ class MainWindow(QMainWindow):
         return [
             self.init_tab,
             self.document_tab,
+            self.history_tab,
             self.edits_tab,
             self.chat_tab,
             self.analytics_tab,
@@ -129,6 +135,11 @@ class MainWindow(QMainWindow):
     def _succeeded(self, source: str) -> None:
         self.banner.clear(source)
         self.updated.setText("Обновлено " + QDateTime.currentDateTime().toString("HH:mm:ss"))
+
+    def _budget_state(self, exhausted: bool) -> None:
+        """A 429 for the budget no longer applies once the current budget is not exhausted."""
+        if not exhausted:
+            self.banner.clear_kind(FailureKind.BUDGET_EXHAUSTED)
 
     def _after_init(self) -> None:
         self.document_tab.refresh()

@@ -121,3 +121,112 @@ def agents(running: bool = True) -> dict[str, Any]:
             for n in (1, 2)
         ],
     }
+
+
+def node_with_links(
+    name: str,
+    *,
+    version: int = 3,
+    failing: dict[str, str] | None = None,
+    catch_up: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """`/api/node` as the contract's nodes answer it: link states, lag per link, catch-up."""
+    failing = failing or {}
+    peers = {}
+    for peer in "abc":
+        if peer == name:
+            continue
+        broken = failing.get(peer)
+        peers[peer] = {
+            "last_ack_ms": None if broken else 1_795_570_661_863,
+            "failing": broken,
+            "state": "failing" if broken else "ok",
+            "since": "2026-11-25T01:37:41.772Z",
+            "lag_ms": {"p50": None if broken else 12.0, "p95": None if broken else 1500.0},
+        }
+    return {
+        **node(name),
+        "version": version,
+        "peers": peers,
+        "catch_up": catch_up
+        or {
+            "state": "done",
+            "ops": 17,
+            "duration_ms": 85,
+            "from": {"a": 12, "c": 5},
+            "finished_at": "2026-11-25T01:37:41.772Z",
+        },
+    }
+
+
+def versions(total: int, newest: int | None = None, count: int = 1) -> dict[str, Any]:
+    newest = total if newest is None else newest
+    return {
+        "document_id": "doc-1",
+        "total": total,
+        "versions": [
+            {
+                "version": v,
+                "version_key": 7182282647000 + v,
+                "edit_id": f"e{v:07d}-0000-0000-0000-000000000000",
+                "agent_id": "operator" if v == 1 else f"agent-{v % 3 + 1}",
+                "kind": "init" if v == 1 else "edit",
+                "status": "accepted",
+                "tokens_used": 0 if v == 1 else 120,
+                "node": "abc"[v % 3],
+                "timestamp": "2026-11-25T01:37:41.772Z",
+            }
+            for v in range(newest, max(0, newest - count), -1)
+        ],
+    }
+
+
+def authorship(version: int, pieces: list[tuple[str, str, int]]) -> dict[str, Any]:
+    """`pieces`: (text, agent, version that inserted it), in order."""
+    runs, start = [], 0
+    for text, agent, made in pieces:
+        runs.append(
+            {
+                "start": start,
+                "end": start + len(text),
+                "edit_id": f"e{made:07d}-0000-0000-0000-000000000000",
+                "agent_id": agent,
+                "kind": "init" if made == 1 else "edit",
+                "version": made,
+                "timestamp": "2026-11-25T01:37:41.772Z",
+            }
+        )
+        start += len(text)
+    return {
+        "document_id": "doc-1",
+        "version": version,
+        "node": "a",
+        "text": "".join(text for text, _, _ in pieces),
+        "runs": runs,
+    }
+
+
+def timeline() -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "timestamp": "2026-11-25T01:02:30Z",
+                "kind": "node_caught_up",
+                "node": "b",
+                "peer": None,
+                "title": "Узел b догнал 17 версий за 85 мс",
+                "detail": "от a: 12, от c: 5",
+                "severity": "ok",
+            },
+            {
+                "timestamp": "2026-11-25T01:01:00Z",
+                "kind": "node_down",
+                "node": "b",
+                "peer": None,
+                "title": "Узел b недоступен",
+                "detail": "узлы a и c не могут передать ему правки",
+                "severity": "error",
+            },
+        ],
+        "generated_at": "2026-11-25T01:37:49.884612Z",
+    }

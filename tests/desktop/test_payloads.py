@@ -62,6 +62,67 @@ def test_cluster_and_agents() -> None:
     assert listing.agents[1].last_error == "RuntimeError: boom"
 
 
+def test_node_state_with_links_and_catch_up() -> None:
+    state = payloads.parse_node_state(
+        samples.node_with_links("b", failing={"c": "Узел c не отвечает"})
+    )
+    link_a, link_c = state.peers
+    assert (link_a.peer, link_a.state, link_a.lag_p50_ms, link_a.lag_p95_ms) == (
+        "a",
+        "ok",
+        12,
+        1500,
+    )
+    assert (link_c.state, link_c.failing, link_c.last_ack_ms) == (
+        "failing",
+        "Узел c не отвечает",
+        None,
+    )
+    assert link_c.since == "2026-11-25T01:37:41.772Z"
+    assert state.catch_up is not None
+    assert state.catch_up == payloads.CatchUp(
+        "done", 17, 85.0, {"a": 12, "c": 5}, "2026-11-25T01:37:41.772Z"
+    )
+    assert state.document_id == "doc-1"
+    assert payloads.parse_node_state(samples.node("a")).catch_up is None
+
+
+def test_metrics_with_percentiles_and_the_worst_link() -> None:
+    raw = samples.metrics()
+    raw["edit_latency_ms"] = {"p50": 12.0, "p95": 40.5}
+    raw["replication"]["lag_ms"]["worst_link"] = {"source": "a", "target": "b", "p95": 30.0}
+    metrics = payloads.parse_metrics(raw)
+    assert (metrics.edit_latency_p50_ms, metrics.edit_latency_p95_ms) == (12.0, 40.5)
+    assert metrics.replication_p50_ms == 66.0
+    assert metrics.worst_link == "a → b"
+    plain = payloads.parse_metrics(samples.metrics())
+    assert plain.edit_latency_p50_ms is None
+    assert plain.worst_link is None
+
+
+def test_versions_authorship_and_timeline() -> None:
+    listing = payloads.parse_versions(samples.versions(40, newest=38, count=2))
+    assert listing.total == 40
+    assert [entry.version for entry in listing.versions] == [38, 37]
+    assert listing.versions[0].agent_id == "agent-3"
+    authorship = payloads.parse_authorship(
+        samples.authorship(4, [("Начало. ", "operator", 1), ("Ещё.", "", 4)])
+    )
+    assert authorship.text == "Начало. Ещё."
+    assert [(run.start, run.end, run.agent_id) for run in authorship.runs] == [
+        (0, 8, "operator"),
+        (8, 12, ""),
+    ]
+    no_author = samples.authorship(2, [("x", "agent-1", 2)])
+    no_author["runs"][0]["agent_id"] = None
+    assert payloads.parse_authorship(no_author).runs[0].agent_id == ""
+    events = payloads.parse_timeline(samples.timeline())
+    assert [event.kind for event in events] == ["node_caught_up", "node_down"]
+    assert events[1].severity == "error"
+    assert events[0].at.minute == 2
+    assert events[0].peer is None
+
+
 @pytest.mark.parametrize(
     ("parse", "raw", "named"),
     [
@@ -71,6 +132,9 @@ def test_cluster_and_agents() -> None:
         (payloads.parse_edit_page, {"edits": {}}, "edits"),
         (payloads.parse_chat, [{"agent_id": 1, "message": "м", "timestamp": "t"}], "agent_id"),
         (payloads.parse_metrics, {**samples.metrics(), "avg_latency_ms": "fast"}, "avg_latency"),
+        (payloads.parse_versions, {"total": 3, "versions": None}, "versions"),
+        (payloads.parse_authorship, {"version": 1, "text": "", "runs": [{"start": 0}]}, "end"),
+        (payloads.parse_timeline, {"events": [{"timestamp": "now", "kind": "x"}]}, "timestamp"),
         (
             payloads.parse_metrics,
             {**samples.metrics(), "edits_by_time": [{"timestamp": "yesterday", "edits": 1}]},

@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from desktop.authorship import agent_colour
 from desktop.net import ApiClient, FailureKind
-from desktop.net.payloads import Document, parse_document
+from desktop.net.payloads import Authorship, Document, parse_document
 from desktop.settings import ConnectionSettings, SettingsStore
 from desktop.views import TAB_NAMES, MainWindow
+from desktop.views.document_tab import DocumentTab
+from desktop.views.history_tab import HistoryTab
 from launcher.stack import Stack
 from launcher.state import OPERATOR
 
@@ -26,6 +29,13 @@ SCREENSHOTS = Path(
 )
 TOPIC = "Распределённые системы"
 INITIAL_TEXT = "Распределённая система — это набор узлов, которые работают как одно целое."
+
+
+def runs_shown(tab: DocumentTab | HistoryTab) -> Authorship:
+    """The authorship the tab paints (it has one by then)."""
+    authorship = tab.authorship
+    assert authorship is not None
+    return authorship
 
 
 def shown(window: MainWindow) -> Document:
@@ -69,22 +79,62 @@ def test_initialise_from_the_desktop(window: MainWindow, qtbot) -> None:
     assert document.title.text() == TOPIC
 
 
-def test_the_document_updates_with_changes_highlighted(window: MainWindow, qtbot, tmp_path) -> None:
+def test_the_document_updates_coloured_by_author(window: MainWindow, qtbot, tmp_path) -> None:
     document = window.document_tab
     window.show_tab("document")
     qtbot.waitUntil(
-        lambda: shown(window).version >= 3 and bool(document.highlighted), timeout=WAIT_MS
+        lambda: (
+            shown(window).version >= 3
+            and bool(document.highlighted)
+            and document.authorship is not None
+        ),
+        timeout=WAIT_MS,
     )
     assert document.text.toPlainText() == shown(window).text
+    runs = runs_shown(document).runs
+    assert "".join(shown(window).text[run.start : run.end] for run in runs) == shown(window).text
+    assert {run.agent_id for run in runs} <= {"operator", "agent-1", "agent-2"}
+    assert runs[0].agent_id == "operator"  # the initial text
     start, _end = document.highlighted[0]
     cursor = document.text.textCursor()
     cursor.setPosition(start + 1)
-    assert cursor.charFormat().background().color().name() == "#fff3a3"
+    assert cursor.charFormat().fontUnderline()
+    run = document.text.run_at(start + 1)
+    assert run is not None
+    assert cursor.charFormat().background().color().name() == agent_colour(run.agent_id)
+    assert "Авторы:" in document.legend.text()
     assert f"Версия {shown(window).version}" in document.info.text()
     saved = tmp_path / "документ.txt"
     document.save_to(saved)
     assert saved.read_text(encoding="utf-8") == shown(window).text
     assert "Сохранено" in document.saved.text()
+
+
+def test_history_shows_any_version_by_author(window: MainWindow, qtbot) -> None:
+    history = window.history_tab
+    window.show_tab("history")
+    qtbot.waitUntil(lambda: history.total >= 3 and history.authorship is not None, timeout=WAIT_MS)
+    history.choose(1)
+    qtbot.waitUntil(
+        lambda: history.authorship is not None and history.authorship.version == 1,
+        timeout=WAIT_MS,
+    )
+    assert history.text.toPlainText() == INITIAL_TEXT
+    assert {run.agent_id for run in runs_shown(history).runs} == {"operator"}
+    qtbot.waitUntil(lambda: "начальный текст: оператор" in history.info.text(), timeout=WAIT_MS)
+    history.choose(3)
+    qtbot.waitUntil(
+        lambda: history.authorship is not None and history.authorship.version == 3,
+        timeout=WAIT_MS,
+    )
+    authorship = runs_shown(history)
+    assert "".join(authorship.text[run.start : run.end] for run in authorship.runs) == (
+        authorship.text
+    )
+    assert history.text.toPlainText() == authorship.text
+    assert max(run.version for run in authorship.runs) <= 3
+    qtbot.mouseClick(history.latest_button, Qt.MouseButton.LeftButton)
+    assert history.chosen == history.total
 
 
 def test_page_through_edits_and_filter_them(window: MainWindow, qtbot) -> None:
@@ -183,21 +233,35 @@ def test_a_stopped_node_shows_as_down_and_back(window: MainWindow, stack: Stack,
     qtbot.waitUntil(lambda: cluster.model.node("c").healthy, timeout=WAIT_MS)
 
 
-def test_cluster_buttons_follow_the_launcher(window: MainWindow, qtbot) -> None:
-    """`GET /api/cluster` answers where a launcher runs the nodes; where it is 404 the buttons
-    stay hidden."""
+def test_kill_and_start_a_node_from_the_cluster_tab(window: MainWindow, qtbot) -> None:
+    """Where a launcher runs the nodes (`/api/cluster` answers), kill b: it shows as down with
+    its last version, then catches up after start. Where it is 404 the buttons stay off and
+    say why."""
     cluster = window.cluster_tab
+    window.show_tab("cluster")
     qtbot.waitUntil(lambda: cluster.mode.text() != "Режим: неизвестен", timeout=WAIT_MS)
     if cluster.control is None:
-        assert not cluster.controls.isVisibleTo(window)
-        assert "нет /api/cluster" in cluster.mode.text()
+        assert not any(button.isEnabled() for button in cluster.buttons.values())
+        assert "docker compose" in cluster.mode.text()
         return
-    assert cluster.controls.isVisibleTo(window)
-    cluster.act("b", "stop")
-    qtbot.waitUntil(lambda: not cluster.model.node("b").healthy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: all(cluster.model.node(n).healthy for n in "abc"), timeout=WAIT_MS)
+    assert cluster.links.link("a", "b").link is not None
+    assert cluster.buttons[("b", "kill")].isEnabled()
+    qtbot.mouseClick(cluster.buttons[("b", "kill")], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not cluster.model.node("b").answering, timeout=WAIT_MS)
+    b = cluster.model.node("b")
+    assert b.state is not None  # its last report stays
+    version_cell = cluster.model.data(cluster.model.index(1, 4))
+    assert version_cell == f"{b.state.version} (последняя известная)"
+    assert cluster.severity == "error"
+    assert cluster.status.text().startswith("Узел b недоступен")
+    qtbot.waitUntil(lambda: "отстаёт на" in cluster.status.text(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: cluster.buttons[("b", "start")].isEnabled(), timeout=WAIT_MS)
-    cluster.act("b", "start")
-    qtbot.waitUntil(lambda: cluster.model.node("b").healthy, timeout=WAIT_MS)
+    qtbot.mouseClick(cluster.buttons[("b", "start")], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cluster.model.node("b").healthy, timeout=60_000)
+    caught_up = cluster.model.data(cluster.model.index(1, 6))
+    assert caught_up.startswith("догнал") or caught_up == "не отставал", caught_up
+    qtbot.waitUntil(lambda: cluster.severity != "error", timeout=WAIT_MS)
 
 
 def test_a_service_that_goes_down_is_shown_and_the_window_recovers(
