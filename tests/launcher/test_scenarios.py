@@ -224,6 +224,31 @@ def test_a_failed_scenario_still_gives_the_user_back_their_document(
     assert not _stuck_agents(client)
 
 
+def test_ctrl_c_in_a_scenario_still_gives_the_user_back_their_document(
+    stack: Stack, client: httpx.Client
+) -> None:
+    before = client.get("/api/document/current").json()
+    running = client.get("/api/agents").json()["count"]
+    lines: list[str] = []
+
+    def out(line: str) -> None:
+        lines.append(line)
+        if "получил правку" in line and not any("прервано" in seen for seen in lines):
+            raise KeyboardInterrupt  # Ctrl-C in the middle of scenario 4
+
+    with pytest.raises(KeyboardInterrupt):
+        scenarios.run(stack, "4", out)
+    printed = "\n".join(lines)
+    assert "прервано (Ctrl-C)" in printed
+    assert printed.index("прервано") < printed.index(scenarios.RESTORING)
+    assert lines[-1].endswith("готово"), printed
+    current = client.get("/api/document/current").json()
+    assert current["topic"] == before["topic"]
+    assert current["document_id"] != before["document_id"]
+    assert client.get("/api/agents").json()["count"] == running
+    assert not _stuck_agents(client)
+
+
 def test_scenario_without_a_stack_says_to_start_it(stack: Stack) -> None:
     config = StackConfig(stack.config.state, Ports.free(), stack.config.rate_limit, dashboard=False)
     with pytest.raises(scenarios.ScenarioError, match="chorus up"):
