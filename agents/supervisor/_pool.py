@@ -46,6 +46,11 @@ class MissingToken(PoolError):
 STOP_GRACE_S = 5.0
 
 
+def _role_text(role: Role) -> str:
+    """What `POST /api/agents/start` takes back to give an agent this role."""
+    return role.instruction if role.key == "custom" else role.name
+
+
 STOP_REASONS = {
     AgentState.BUDGET_EXHAUSTED: "budget_exhausted",
     AgentState.FAILED: "failed",
@@ -106,8 +111,7 @@ class AgentPool:
         missing = [agent_id for agent_id in ids if agent_id not in self._tokens]
         if missing:
             raise MissingToken(
-                f"нет токена для {missing[0]}: в SUPERVISOR_AGENT_TOKENS "
-                f"их {len(self._tokens)}"
+                f"нет токена для {missing[0]}: в SUPERVISOR_AGENT_TOKENS их {len(self._tokens)}"
             )
         tuning = self._tuning
         self._agents = [
@@ -195,4 +199,13 @@ class AgentPool:
         return self.stats()
 
     def stats(self) -> list[dict[str, Any]]:
-        return [agent.stats.as_dict() for agent in self._agents]
+        """Each agent's counters, with what starting it again takes: `role_text` (a default
+        role's name, a custom role's whole text) and `use_claims`."""
+        return [
+            agent.stats.as_dict()
+            | {
+                "role_text": _role_text(agent.config.role),
+                "use_claims": agent.config.use_claims,
+            }
+            for agent in self._agents
+        ]

@@ -207,7 +207,7 @@ class Scenario:
         listing = self.agents()
         if not listing["running"]:
             return [], None
-        roles = [a["role"] for a in listing["agents"]]
+        roles = [a.get("role_text") or a["role"] for a in listing["agents"]]
         value = listing.get("use_claims")
         if isinstance(value, bool):
             return roles, value

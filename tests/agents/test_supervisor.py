@@ -101,15 +101,18 @@ async def test_start_report_stop(supervisor: tuple[FastAPI, httpx.AsyncClient]) 
     assert {a["state"] for a in stopped.json()["agents"]} == {"stopped"}
 
     # Stopped agents can be replaced by a new start, with custom roles cycled.
+    poem = "Пиши стихи: " + "ямбом, " * 20  # a custom role longer than its 60-char name
     restarted = await client.post(
-        "/api/agents/start", json={"count": 3, "roles": ["style", "Пиши стихи"]}, headers=OPERATOR
+        "/api/agents/start",
+        json={"count": 3, "roles": ["style", poem], "use_claims": False},
+        headers=OPERATOR,
     )
     assert restarted.status_code == 200, restarted.text
-    assert [a["role"] for a in restarted.json()["agents"]] == [
-        "корректор стиля",
-        "Пиши стихи",
-        "корректор стиля",
-    ]
+    listed = restarted.json()["agents"]
+    assert [a["role"] for a in listed] == ["корректор стиля", poem.strip()[:60], "корректор стиля"]
+    # what starts the same agents again: the whole custom text, and their claims setting
+    assert [a["role_text"] for a in listed] == ["корректор стиля", poem.strip(), "корректор стиля"]
+    assert {a["use_claims"] for a in listed} == {False}
 
 
 async def test_shutdown_cancels_the_agents(services: Services, simulator_url: str) -> None:
