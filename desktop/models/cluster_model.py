@@ -93,8 +93,8 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
             Column("Версия", self._version, numeric=True),
             Column("Отставание", self._behind_text),
             Column("Догон после запуска", lambda r: catch_up_text(r.state)),
-            Column("Лаг репликации (p95)", _lag, numeric=True),
-            Column("Последняя репликация", self._last_replication),
+            Column("Лаг p95", _lag, numeric=True),
+            Column("Репликация", self._last_replication),
             Column("Очередь", lambda r: str(r.state.outbox) if r.answering and r.state else "—"),
         )
         self.set_rows([NodeRow(name, NODE_LOCATIONS[name]) for name in NODE_NAMES])
@@ -244,7 +244,9 @@ class LinksTableModel(RecordTableModel[LinkRow]):
             Column("Состояние", _link_state),
             Column("Лаг p50", lambda r: _ms(r.link.lag_p50_ms) if r.link else "—", numeric=True),
             Column("Лаг p95", lambda r: _ms(r.link.lag_p95_ms) if r.link else "—", numeric=True),
-            Column("С", lambda r: clock_time(r.link.since) if r.link and r.link.since else "—"),
+            Column(
+                "Сбой с", lambda r: clock_time(r.link.since) if r.link and r.link.since else "—"
+            ),
             Column("Последнее подтверждение", self._acked),
             Column("Ошибка", lambda r: in_russian(r.link.failing or "") if r.link else ""),
         )

@@ -114,6 +114,16 @@ class AuthoredText(QTextEdit):
             return None
         return self.runs[index]
 
+    def reveal(self, start: int, end: int) -> None:
+        """Select code-point range `[start, end)` and scroll it into view."""
+        text = self.toPlainText()
+        utf16 = utf16_converter(text)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(utf16(min(end, len(text))))
+        cursor.setPosition(utf16(min(start, len(text))), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
     def tooltip_at(self, point: QPoint) -> str:
         """What hovering viewport point `point` says ("" outside any run): Qt's text control
         shows the tooltip of the character format under the mouse."""

@@ -14,6 +14,7 @@ from functools import partial
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -120,7 +121,11 @@ class ClusterTab(PollingTab):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.status)
-        top_layout.addWidget(record_table(self.model, stretch_column=6), 2)
+        nodes = record_table(self.model, stretch_column=6)
+        # The catch-up text is long: it wraps in its column instead of pushing the table wide.
+        nodes.setWordWrap(True)
+        nodes.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        top_layout.addWidget(nodes, 2)
         top_layout.addWidget(QLabel("Связи репликации (как их видит узел-отправитель):"))
         top_layout.addWidget(record_table(self.links, stretch_column=6), 3)
         top_layout.addWidget(self.mode)

@@ -50,9 +50,14 @@ class DocumentTab(PollingTab):
         self.legend = AuthorLegend()
         self.save_button = QPushButton("Сохранить в файл…")
         self.save_button.clicked.connect(self._ask_where_to_save)
+        self.latest_button = QPushButton("К последней правке")
+        self.latest_button.setToolTip("Прокрутить к тексту, который написала последняя правка")
+        self.latest_button.setEnabled(False)
+        self.latest_button.clicked.connect(self.jump_to_latest)
         bar = QHBoxLayout()
         bar.addWidget(self.info, 1)
         bar.addWidget(self.saved)
+        bar.addWidget(self.latest_button)
         bar.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -87,6 +92,7 @@ class DocumentTab(PollingTab):
         self.highlighted = changed_ranges(previous.text, document.text) if previous and same else []
         self.authorship = None
         self.text.show_plain(document.text, self.highlighted)
+        self.latest_button.setEnabled(bool(self.highlighted))
         if document.document_id:
             ask_authorship(
                 self._api, document.version, self, self.show_authorship, self._no_authorship
@@ -107,10 +113,25 @@ class DocumentTab(PollingTab):
             self.highlighted = runs_since(authorship.runs, self._since)
         self._paint_authorship()
 
+    def latest_range(self) -> tuple[int, int] | None:
+        """Where the newest edit wrote: its run (with authorship), else the last change."""
+        if self.authorship is not None and self.authorship.runs:
+            newest = max(self.authorship.runs, key=lambda run: run.version)
+            if newest.version > 1 and newest.end > newest.start:
+                return newest.start, newest.end
+        return self.highlighted[-1] if self.highlighted else None
+
+    def jump_to_latest(self) -> None:
+        """Scroll the newest edit's text into view (it may be below the fold)."""
+        target = self.latest_range()
+        if target is not None:
+            self.text.reveal(*target)
+
     def _paint_authorship(self) -> None:
         assert self.authorship is not None
         runs = self.authorship.runs
         self.text.show_runs(self.authorship.text, runs, self.roles, self.highlighted)
+        self.latest_button.setEnabled(self.latest_range() is not None)
         note = "подчёркнуто: новое с прошлого обновления" if self.highlighted else ""
         self.legend.show_runs(runs, self.roles, note=note)
 

@@ -121,11 +121,11 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.apply_settings(dialog.chosen())
 
-    def save_screenshot(self, name: str, folder: Path) -> Path:
-        """The window with tab `name` shown, as `desktop-<name>.png` in `folder`."""
+    def save_screenshot(self, name: str, folder: Path, *, moment: str = "") -> Path:
+        """The window with tab `name` shown, as `desktop-<name>[-<moment>].png` in `folder`."""
         self.show_tab(name)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"desktop-{name}.png"
+        path = folder / f"desktop-{name}{'-' + moment if moment else ''}.png"
         self.grab().save(str(path))
         return path
 

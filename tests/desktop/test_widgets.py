@@ -80,6 +80,7 @@ def test_document_highlights_only_changes_within_one_document(api, qtbot, tmp_pa
     assert tab.highlighted == []  # another document: nothing to compare with
     tab.show_document(parse_document(samples.document(2, "Начало. 😀 Продолжение.")))
     assert tab.highlighted == [(7, 22)]
+    assert tab.latest_button.isEnabled()
     cursor = tab.text.textCursor()
     cursor.setPosition(12)  # inside «Продолжение» (UTF-16: the emoji counts twice)
     assert cursor.charFormat().background().color() == HIGHLIGHT
@@ -197,6 +198,10 @@ def test_document_colours_the_text_by_author_and_underlines_new_runs(api, qtbot)
     assert run is not None
     assert run.agent_id == "agent-3"
     assert tab.text.run_at(500) is None
+    assert tab.latest_button.isEnabled()
+    assert tab.latest_range() == (16, 25)
+    tab.jump_to_latest()
+    assert tab.text.textCursor().selectedText() == " 😀 Конец."
     assert "agent-2 (редактор стиля)" in tab.legend.text()
     assert "Авторы:" in tab.legend.text()
     tab.set_roles({"agent-2": "эксперт по теме"})
@@ -333,3 +338,20 @@ def test_the_window_drops_a_stale_budget_refusal_once_the_budget_is_restored(
     window.init_tab.show_agents(parse_agents(samples.agents()))
     assert window.document_tab.roles == {"agent-1": "эксперт по теме", "agent-2": "эксперт по теме"}
     assert window.history_tab.roles == window.document_tab.roles
+
+
+def test_to_the_latest_edit_scrolls_below_the_fold(api, qtbot) -> None:
+    tab = DocumentTab(api)
+    qtbot.addWidget(tab)
+    tab.resize(800, 400)
+    tab.show()
+    qtbot.waitExposed(tab)
+    body = "\n\n".join(f"Абзац {n}: старый текст." for n in range(200))
+    tab.show_document(parse_document(samples.document(2, body)))
+    assert not tab.latest_button.isEnabled()  # nothing new yet
+    tab.show_document(parse_document(samples.document(3, body + " Новое в конце.")))
+    assert tab.latest_range() == (len(body), len(body) + len(" Новое в конце."))
+    tab.text.verticalScrollBar().setValue(0)
+    qtbot.mouseClick(tab.latest_button, Qt.MouseButton.LeftButton)
+    assert tab.text.verticalScrollBar().value() > 0
+    assert tab.text.textCursor().selectedText() == " Новое в конце."

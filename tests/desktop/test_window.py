@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from desktop.authorship import agent_colour
 from desktop.net import ApiClient, FailureKind
+from desktop.net.failures import is_russian
 from desktop.net.payloads import Authorship, Document, parse_document
 from desktop.settings import ConnectionSettings, SettingsStore
 from desktop.views import TAB_NAMES, MainWindow
@@ -36,6 +37,12 @@ def runs_shown(tab: DocumentTab | HistoryTab) -> Authorship:
     authorship = tab.authorship
     assert authorship is not None
     return authorship
+
+
+def link_state(window: MainWindow, source: str, target: str) -> str:
+    """The state `source` reports of its link to `target` ("" before it has)."""
+    link = window.cluster_tab.links.link(source, target).link
+    return link.state if link is not None else ""
 
 
 def shown(window: MainWindow) -> Document:
@@ -256,6 +263,12 @@ def test_kill_and_start_a_node_from_the_cluster_tab(window: MainWindow, qtbot) -
     assert cluster.severity == "error"
     assert cluster.status.text().startswith("Узел b недоступен")
     qtbot.waitUntil(lambda: "отстаёт на" in cluster.status.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: link_state(window, "a", "b") == "failing", timeout=WAIT_MS)
+    failing = cluster.links.data(cluster.links.index(0, 6))
+    assert failing
+    assert is_russian(failing), failing
+    outage = window.save_screenshot("cluster", SCREENSHOTS, moment="outage")
+    assert outage.name == "desktop-cluster-outage.png"
     qtbot.waitUntil(lambda: cluster.buttons[("b", "start")].isEnabled(), timeout=WAIT_MS)
     qtbot.mouseClick(cluster.buttons[("b", "start")], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: cluster.model.node("b").healthy, timeout=60_000)
