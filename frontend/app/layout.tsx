@@ -1,5 +1,8 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { SESSION_COOKIE, operatorToken, validSession } from "@/lib/session";
+import { OperatorProvider } from "@/ui/operator/operator-context";
 import { BudgetBanner } from "@/ui/shell/budget-banner";
 import { Nav } from "@/ui/shell/nav";
 import { THEME_SCRIPT } from "@/ui/shell/theme";
@@ -10,7 +13,8 @@ export const metadata: Metadata = {
   description: "Панель наблюдения за агентами, которые вместе пишут документ",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const signedIn = validSession((await cookies()).get(SESSION_COOKIE)?.value, operatorToken());
   return (
     <html lang="ru" suppressHydrationWarning>
       <head>
@@ -18,9 +22,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body className="min-h-screen font-sans">
-        <Nav />
-        <BudgetBanner />
-        <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children}</main>
+        <OperatorProvider initial={signedIn}>
+          <Nav />
+          <BudgetBanner />
+          <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children}</main>
+        </OperatorProvider>
       </body>
     </html>
   );

@@ -3,6 +3,7 @@
 
 import type {
   AgentListing,
+  Authorship,
   ChatMessage,
   ClusterControl,
   DocumentState,
@@ -14,6 +15,7 @@ import type {
   NodeName,
   NodeState,
   Period,
+  Timeline,
   VersionList,
 } from "./types";
 
@@ -119,6 +121,27 @@ export const getChat = (
 
 export const getMetrics = (period: Period, { signal }: Signal = {}) =>
   request<Metrics>("GET", "/api/analytics/metrics", { query: { period }, signal });
+
+/** The cluster's events, newest first; an empty list where the analytics service lacks them. */
+export async function getTimeline(period: Period, limit = 200, { signal }: Signal = {}): Promise<Timeline> {
+  try {
+    return await request<Timeline>("GET", "/api/analytics/timeline", { query: { period, limit }, signal });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return { events: [], generated_at: new Date().toISOString() };
+    throw error;
+  }
+}
+
+/** Who wrote each character of a version (default: the newest); null where the node is older
+ * and has no such endpoint (404), so the caller falls back to plain text. */
+export async function getAuthorship(version?: number, { signal }: Signal = {}): Promise<Authorship | null> {
+  try {
+    return await request<Authorship>("GET", "/api/document/authorship", { query: { version }, signal });
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+    throw error;
+  }
+}
 
 export const getAgents = ({ signal }: Signal = {}) =>
   request<AgentListing>("GET", "/api/agents", { signal });

@@ -28,7 +28,7 @@ export function formatDateTime(iso: string | number): string {
 
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
-  return value >= 1000 ? `${(value / 1000).toFixed(1)} с` : `${Math.round(value)} мс`;
+  return value >= 1000 ? `${(value / 1000).toFixed(1).replace(".", ",")} с` : `${Math.round(value)} мс`;
 }
 
 /** "5 с назад", "3 мин назад", "2 ч назад". */
@@ -48,4 +48,24 @@ export function plural(count: number, forms: [string, string, string]): string {
   if (ones === 1) return forms[0];
   if (ones >= 2 && ones <= 4) return forms[1];
   return forms[2];
+}
+
+/** A count with its noun: count(5, ["версия", "версии", "версий"]) → "5 версий". */
+export function count(value: number, forms: [string, string, string]): string {
+  return `${formatNumber(value)} ${plural(value, forms)}`;
+}
+
+export const VERSIONS: [string, string, string] = ["версия", "версии", "версий"];
+/** After «на», «догнал»: 1 версию, 2 версии, 5 версий. */
+export const VERSIONS_ACC: [string, string, string] = ["версию", "версии", "версий"];
+
+const oneDecimal = new Intl.NumberFormat("ru-RU", { maximumFractionDigits: 1 });
+
+/** Short axis labels in Russian: 950, «12 тыс.», «600 тыс.», «1,2 млн», «3 млрд». */
+export function formatCompact(value: number): string {
+  const size = Math.abs(value);
+  if (size >= 1e9) return `${oneDecimal.format(value / 1e9)} млрд`;
+  if (size >= 1e6) return `${oneDecimal.format(value / 1e6)} млн`;
+  if (size >= 1e4) return `${oneDecimal.format(Math.round(value / 100) / 10)} тыс.`;
+  return oneDecimal.format(value);
 }

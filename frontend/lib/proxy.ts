@@ -1,11 +1,14 @@
 /** Server side only: forwards a dashboard request to the load balancer.
  *
  * The browser never sees a token. Reads go out without one (nginx rate-limits per token, and
- * the dashboard's polling must not be throttled); writes get the operator's bearer token from
- * CHORUS_OPERATOR_TOKEN. CHORUS_API_URL is the balancer (default http://127.0.0.1:8080).
+ * the dashboard's polling must not be throttled). Writes get the operator's bearer token from
+ * CHORUS_OPERATOR_TOKEN only for a browser signed in as the operator (lib/session.ts); any
+ * other write is refused here with 401. CHORUS_API_URL is the balancer (default
+ * http://127.0.0.1:8080).
  */
 
 import "server-only";
+import { isOperator, operatorToken } from "./session";
 
 const DEFAULT_API_URL = "http://127.0.0.1:8080";
 const TIMEOUT_MS = 35_000; // above nginx's 30 s for analytics and the supervisor
@@ -22,6 +25,34 @@ function json(status: number, body: object): Response {
   return Response.json(body, { status, headers: { "cache-control": "no-store" } });
 }
 
+function hostOf(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null; // "null" (a sandboxed page) or garbage: not this site
+  }
+}
+
+/** Why a write may not go out (a 401/403 answer), or null when it may. */
+function refuseWrite(request: Request, token: string | null): Response | null {
+  if (!token)
+    return json(401, {
+      error: "unauthorized",
+      message: "Панель запущена без токена оператора: задайте CHORUS_OPERATOR_TOKEN",
+    });
+  // SameSite=Strict already keeps the cookie off other sites' requests; a foreign Origin is
+  // refused as well, for browsers that send it.
+  const origin = request.headers.get("origin");
+  if (origin && hostOf(origin) !== (request.headers.get("host") ?? new URL(request.url).host))
+    return json(403, { error: "forbidden", message: "Запрос с чужого сайта отклонён" });
+  if (!isOperator(request))
+    return json(401, {
+      error: "unauthorized",
+      message: "Изменять документ, агентов и узлы может только оператор: войдите как оператор",
+    });
+  return null;
+}
+
 /** `prefix` + the caught path + the query, forwarded to the balancer. */
 export async function forward(request: Request, prefix: string, path: string[]): Promise<Response> {
   const target = `${apiUrl()}${prefix}/${path.map(encodeURIComponent).join("/")}${new URL(request.url).search}`;
@@ -31,8 +62,12 @@ export async function forward(request: Request, prefix: string, path: string[]):
     if (value) headers.set(name, value);
   }
   const write = request.method !== "GET" && request.method !== "HEAD";
-  const token = process.env.CHORUS_OPERATOR_TOKEN;
-  if (write && token) headers.set("authorization", `Bearer ${token}`);
+  const token = operatorToken();
+  if (write) {
+    const refusal = refuseWrite(request, token);
+    if (refusal) return refusal;
+    headers.set("authorization", `Bearer ${token}`);
+  }
   let upstream: Response;
   try {
     upstream = await fetch(target, {
@@ -48,12 +83,6 @@ export async function forward(request: Request, prefix: string, path: string[]):
     return json(502, {
       error: "balancer_unreachable",
       message: `балансировщик ${apiUrl()} не отвечает (${reason})`,
-    });
-  }
-  if (write && upstream.status === 401 && !token) {
-    return json(401, {
-      error: "unauthorized",
-      message: "панель запущена без токена оператора: задайте CHORUS_OPERATOR_TOKEN",
     });
   }
   const responseHeaders = new Headers({ "cache-control": "no-store" });

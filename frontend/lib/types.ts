@@ -85,24 +85,42 @@ export interface AgentFigures {
   rejected: number;
 }
 
+/** p50/p95 of a duration in ms; null while nothing was measured. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+}
+
+export interface WorstLink {
+  source: string;
+  target: string;
+  p95: number | null;
+}
+
 export interface Metrics {
   period: Period;
   total_edits: number;
   total_tokens: number;
   active_agents: number;
   avg_latency_ms: number;
+  /** The nodes' time from an edit's arrival to its commit (newer analytics only). */
+  edit_latency_ms?: Percentiles;
+  /** The agents' whole cycle: read, think, propose (when the agents report it). */
+  cycle_ms?: Percentiles;
   edits_per_minute: number;
   token_usage_by_time: { timestamp: string; tokens: number }[];
   edits_by_time: { timestamp: string; edits: number }[];
   active_agents_by_time: { timestamp: string; agents: number }[];
-  latency_by_time: { timestamp: string; avg_latency_ms: number }[];
+  latency_by_time: { timestamp: string; avg_latency_ms: number; request_ms?: number | null }[];
   edits_by_status: { accepted: number; rejected: number; superseded: number };
   budget: Budget;
   agents: AgentFigures[];
+  /** Each node as its events saw it: the highest version it reached in the window. */
+  nodes?: { node: string; version: number | null; last_event: string; recovered: number }[];
   replication: {
     count: number;
     failed: number;
-    lag_ms: { p50: number | null; p95: number | null; p99: number | null };
+    lag_ms: { p50: number | null; p95: number | null; p99: number | null; worst_link?: WorstLink | null };
   };
   conflicts: number;
   bucket_seconds: number;
@@ -142,7 +160,64 @@ export interface NodeState {
   tokens_used: number;
   outbox: Record<string, number>;
   replication_lag_ms: { p50: number | null; p95: number | null; p99: number | null; count: number };
-  peers: Record<string, { last_ack_ms: number | null; failing: number | null }>;
+  peers: Record<string, PeerLink>;
+  /** The start-up catch-up (newer nodes only). */
+  catch_up?: CatchUp | null;
+}
+
+/** One node's view of its link to a peer. Older nodes send only last_ack_ms and failing. */
+export interface PeerLink {
+  last_ack_ms: number | null;
+  /** The Russian error text while the link fails (older nodes: a count); null when fine. */
+  failing: string | number | null;
+  state?: "ok" | "failing" | "unknown";
+  since?: string | null;
+  lag_ms?: Percentiles;
+}
+
+export interface CatchUp {
+  state: "catching_up" | "done";
+  ops: number;
+  duration_ms: number | null;
+  from: Record<string, number>;
+  finished_at: string | null;
+}
+
+export type EventSeverity = "error" | "warning" | "ok" | "info";
+
+/** One cluster event of GET /api/analytics/timeline. */
+export interface TimelineEvent {
+  timestamp: string;
+  kind: string;
+  node: string | null;
+  peer: string | null;
+  title: string;
+  detail: string | null;
+  severity: EventSeverity;
+}
+
+export interface Timeline {
+  events: TimelineEvent[];
+  generated_at: string;
+}
+
+/** Characters [start, end) of a version's text, all inserted by one edit. */
+export interface AuthorRun {
+  start: number;
+  end: number;
+  edit_id: string;
+  agent_id: string;
+  kind: string;
+  version: number;
+  timestamp: string;
+}
+
+export interface Authorship {
+  document_id: string;
+  version: number;
+  node: string;
+  text: string;
+  runs: AuthorRun[];
 }
 
 export type ProcessState = "running" | "stopped" | "frozen";

@@ -3,20 +3,26 @@
 The stack is the launcher's (PostgreSQL ×4, Redis, the services, nginx, the simulator, the
 supervisor, cluster control and the dashboard's `next start`) on free ports, with a high rate
 limit so the agents write quickly. Playwright (frontend/e2e) drives Debian's chromium through
-one story: initialise a document from the form, watch the text change and a highlight appear,
-page through the edits, see the chat grow and the charts drawn, scroll the history, stop a node
-from the cluster view and see it go red and come back. Every screen leaves a screenshot.
+one story: a visitor's write refused, the operator's sign-in, initialise a document from the
+form, watch the text coloured by author exactly as the authorship endpoint says, page through
+the edits, see the chat grow, scroll the history, kill node b from the cluster view and see it
+down with its last version and lag within 3 s, start it and see it catch up, find the outage
+marked on every analytics chart, and reach the chat at 390 px. Every screen leaves a screenshot.
 """
 
+import json
 import os
 import shutil
 import subprocess
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from launcher.components import ProcessComponent
 from launcher.stack import FRONTEND, Stack
+from launcher.state import OPERATOR
 from tests.integration.conftest import running_stack
 
 SCREENS = (
@@ -24,10 +30,11 @@ SCREENS = (
     "document",
     "edits",
     "chat",
-    "analytics",
     "history",
     "cluster-stopped",
     "cluster",
+    "analytics",
+    "mobile",
 )
 SCREENSHOTS = FRONTEND / "test-results" / "screenshots"
 PLAYWRIGHT_TIMEOUT_S = 780
@@ -37,6 +44,45 @@ PLAYWRIGHT_TIMEOUT_S = 780
 def stack() -> Iterator[Stack]:
     with running_stack("chorus-test-dashboard-") as running:
         yield running
+
+
+def _post(url: str, body: object, cookie: str | None = None) -> tuple[int, dict[str, str], dict]:
+    """POST JSON; the status, the response headers and the JSON body (errors included)."""
+    headers = {"content-type": "application/json", **({"cookie": cookie} if cookie else {})}
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read() or b"{}")
+
+
+def _dashboard_url(stack: Stack) -> str:
+    dashboard = stack.get("dashboard")
+    assert isinstance(dashboard, ProcessComponent)
+    assert dashboard.url is not None
+    return dashboard.url.rstrip("/")
+
+
+def test_writes_need_the_operator_sign_in(stack: Stack) -> None:
+    """The proxy adds the operator token only for a signed-in session: a visitor's write is
+    401 with a Russian message; the session cookie is HttpOnly, SameSite=Strict and is not the
+    token; with it the same write goes through."""
+    url = _dashboard_url(stack)
+    token = stack.secrets.agent_tokens[OPERATOR]
+    status, _, body = _post(f"{url}/api/agents/stop", {})
+    assert status == 401, body
+    assert "войдите как оператор" in body["message"]
+    status, headers, body = _post(f"{url}/operator/session", {"token": "угадал?"})
+    assert (status, body["message"]) == (401, "Неверный токен оператора")
+    assert "set-cookie" not in {k.lower() for k in headers}
+    status, headers, body = _post(f"{url}/operator/session", {"token": token})
+    assert status == 200, body
+    set_cookie = next(v for k, v in headers.items() if k.lower() == "set-cookie")
+    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    assert token not in set_cookie
+    status, _, body = _post(f"{url}/api/agents/stop", {}, cookie=set_cookie.split(";")[0])
+    assert status == 200, body
 
 
 @pytest.mark.timeout(900)
@@ -51,6 +97,7 @@ def test_dashboard_story_in_chromium(stack: Stack) -> None:
     env = {
         **os.environ,
         "DASHBOARD_URL": dashboard.url,
+        "OPERATOR_TOKEN": stack.secrets.agent_tokens[OPERATOR],
         "SCREENSHOT_DIR": str(SCREENSHOTS),
         "NEXT_TELEMETRY_DISABLED": "1",
     }

@@ -68,6 +68,30 @@ describe("MetricsView", () => {
     expect(screen.getByText("корректор орфографии")).toBeInTheDocument(); // no figures yet, still listed
   });
 
+  it("shows edit latency p50/p95, one token figure, replication with the worst link and event marks", () => {
+    stubFetch({ "/api/agents": { running: false, count: 0, agents: [] } });
+    const m = metrics({
+      edit_latency_ms: { p50: 12, p95: 48 },
+      cycle_ms: { p50: 2100, p95: 5400 },
+      replication: { count: 10, failed: 1, lag_ms: { p50: 17, p95: 2200, p99: 3000, worst_link: { source: "a", target: "b", p95: 2200 } } },
+    });
+    const events = [
+      { timestamp: "2025-01-01T12:01:20Z", kind: "node_down", node: "b", peer: null, title: "Узел b недоступен", detail: null, severity: "error" as const },
+    ];
+    render(<MetricsView metrics={m} events={events} />);
+    expect(screen.queryByText("Средняя задержка")).not.toBeInTheDocument();
+    expect(screen.getByTestId("edit-latency")).toHaveTextContent("p50 12 мс · p95 48 мс");
+    expect(screen.getByText(/цикл агента p50 2,1 с · p95 5,4 с/)).toBeInTheDocument();
+    expect(screen.getByTestId("replication-lag")).toHaveTextContent("p50 17 мс · p95 2,2 с");
+    expect(screen.getByText(/медленнее всех a → b/)).toBeInTheDocument();
+    // One token figure: the tile says what the gauge says.
+    expect(screen.getAllByText(/1\s500\s000/).length).toBeGreaterThanOrEqual(2);
+    expect(screen.queryByText(/56\s789/)).not.toBeInTheDocument();
+    for (const chart of screen.getAllByTestId("time-chart"))
+      expect(chart.querySelector('[data-testid="event-mark"]')).toHaveAttribute("data-title", "Узел b недоступен");
+    expect(screen.getByTestId("event-timeline")).toHaveTextContent("Узел b недоступен");
+  });
+
   it("says when a period has no data", () => {
     stubFetch({ "/api/agents": { running: false, count: 0, agents: [] } });
     render(<MetricsView metrics={metrics({ token_usage_by_time: [] })} />);
@@ -89,5 +113,13 @@ describe("BudgetBanner", () => {
     render(<BudgetBanner />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Бюджет токенов исчерпан");
     expect(screen.getByRole("button", { name: "Скачать итоговый документ (.txt)" })).toBeInTheDocument();
+  });
+
+  it("never says «исчерпан» for a healthy budget with an old refusal", async () => {
+    const calls = stubFetch({ "/api/analytics/metrics": metrics({ budget: { limit: 15_000_000, used: 600_000, exceeded: true } }) });
+    render(<BudgetBanner />);
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(calls).toHaveLength(1);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 });

@@ -5,6 +5,7 @@ import type { NodeState } from "@/lib/types";
 import { ClusterView } from "@/ui/cluster/cluster-view";
 import { lastReplication, nodeStatus } from "@/ui/cluster/node-status";
 import { stubFetch } from "./fetch-stub";
+import { asOperator } from "./operator";
 
 const state = (node: string, version: number): NodeState => ({
   node,
@@ -57,7 +58,9 @@ describe("ClusterView", () => {
     expect(screen.getByTestId("node-b")).toHaveTextContent("Санкт-Петербург");
     expect(screen.getByTestId("node-b")).toHaveAttribute("data-health", "down");
     expect(screen.getByTestId("node-c")).toHaveTextContent("Новосибирск");
-    expect(screen.getByTestId("convergence")).toHaveTextContent("согласованы: версия 7 (2 из 3)");
+    expect(screen.getByTestId("convergence")).toHaveTextContent("Узел Санкт-Петербург (b) не отвечает.");
+    expect(screen.getByTestId("convergence")).toHaveTextContent("Работают 2 из 3 (версия 7).");
+    expect(screen.getByTestId("convergence")).toHaveAttribute("data-tone", "down");
     expect(screen.queryByRole("button", { name: "Остановить" })).not.toBeInTheDocument();
     expect(screen.getByText(/только при локальном запуске/)).toBeInTheDocument();
   });
@@ -76,7 +79,7 @@ describe("ClusterView", () => {
       "/api/cluster/nodes/a/stop": { name: "a", state: "stopped" },
       "/api/cluster/nodes/b/start": { name: "b", state: "running" },
     });
-    render(<ClusterView />);
+    render(asOperator(<ClusterView />));
     const moscow = await screen.findByTestId("node-a");
     await waitFor(() => expect(within(moscow).getByRole("button", { name: "Остановить" })).toBeInTheDocument());
     expect(within(screen.getByTestId("node-b")).getByText("остановлен")).toBeInTheDocument();

@@ -5,6 +5,7 @@ import { InitForm } from "@/ui/init/init-form";
 import { validateInit } from "@/ui/init/validate";
 import { router } from "../setup";
 import { stubFetch } from "./fetch-stub";
+import { asOperator } from "./operator";
 
 const idle = { running: false, count: 0, agents: [] };
 
@@ -26,7 +27,7 @@ describe("validateInit", () => {
 describe("InitForm", () => {
   it("shows errors and sends nothing for invalid input", async () => {
     const calls = stubFetch({ "/api/agents": idle });
-    render(<InitForm />);
+    render(asOperator(<InitForm />));
     await userEvent.clear(screen.getByLabelText("Число агентов"));
     await userEvent.type(screen.getByLabelText("Число агентов"), "70");
     await userEvent.click(screen.getByRole("button", { name: "Начать работу" }));
@@ -41,7 +42,7 @@ describe("InitForm", () => {
       "/api/document/init": { document_id: "d1", status: "initialized", version: 1, node: "a" },
       "/api/agents/start": { running: true, count: 3, agents: [] },
     });
-    render(<InitForm />);
+    render(asOperator(<InitForm />));
     await userEvent.type(screen.getByLabelText("Тема документа"), "Кошки");
     await userEvent.type(screen.getByLabelText("Начальный текст"), "Кошки живут с людьми.");
     await userEvent.clear(screen.getByLabelText("Число агентов"));
@@ -66,7 +67,7 @@ describe("InitForm", () => {
           ? Response.json({ error: "already_running", message: "agents are running" }, { status: 409 })
           : { running: true, count: 10, agents: [] },
     });
-    render(<InitForm />);
+    render(asOperator(<InitForm />));
     expect(await screen.findByText(/агенты будут перезапущены/)).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText("Тема документа"), "Тема");
     await userEvent.click(screen.getByRole("button", { name: "Начать работу" }));
@@ -80,11 +81,20 @@ describe("InitForm", () => {
       "/api/agents": idle,
       "/api/document/init": Response.json({ error: "bad_gateway", message: "no upstream server answered" }, { status: 502 }),
     });
-    render(<InitForm />);
+    render(asOperator(<InitForm />));
     await userEvent.type(screen.getByLabelText("Тема документа"), "Тема");
     await userEvent.click(screen.getByRole("button", { name: "Начать работу" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Сервис недоступен");
     expect(screen.getByRole("alert")).toHaveTextContent("no upstream server answered");
     expect(router.push).not.toHaveBeenCalled();
+  });
+
+  it("is read-only for a visitor who has not signed in", async () => {
+    const calls = stubFetch({ "/api/agents": idle });
+    render(<InitForm />);
+    expect(screen.getByRole("button", { name: "Начать работу" })).toBeDisabled();
+    expect(screen.getByTestId("read-only")).toHaveTextContent("войдите как оператор");
+    await waitFor(() => expect(calls.length).toBeGreaterThan(0));
+    expect(calls.filter((c) => c.init?.method === "POST")).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { budgetExhausted } from "@/lib/budget";
+import { budgetExhausted, budgetShare, formatShare } from "@/lib/budget";
 import { formatNumber } from "@/lib/format";
 import type { Budget } from "@/lib/types";
 
@@ -7,12 +7,13 @@ const ARC = Math.PI * RADIUS; // length of the half circle
 
 /** The share of the token budget spent, as a half-circle gauge. */
 export function BudgetGauge({ budget }: { budget: Budget }) {
-  const known = budget.limit !== null && budget.limit > 0 && budget.used !== null;
-  const share = known ? Math.min(1, budget.used! / budget.limit!) : 0;
+  const measured = budgetShare(budget);
+  const known = measured !== null;
+  const share = measured ?? 0;
   const exhausted = budgetExhausted(budget);
   const color = exhausted || share >= 0.95 ? "#e11d48" : share >= 0.8 ? "#f59e0b" : "#10b981";
   return (
-    <section className="card flex flex-col items-center" aria-label="Бюджет токенов">
+    <section className="card flex flex-col items-center" aria-label="Бюджет токенов" data-testid="budget-gauge" data-exhausted={exhausted}>
       <h2 className="mb-2 self-start text-sm font-semibold">Бюджет токенов</h2>
       <svg viewBox="0 0 200 112" className="w-full max-w-[16rem]" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(share * 100)} aria-label="Израсходовано бюджета, %">
         <path d="M 20 100 A 80 80 0 0 1 180 100" fill="none" stroke="currentColor" strokeOpacity={0.12} strokeWidth={16} strokeLinecap="round" />
@@ -25,7 +26,7 @@ export function BudgetGauge({ budget }: { budget: Budget }) {
           strokeDasharray={`${(share * ARC).toFixed(1)} ${ARC.toFixed(1)}`}
         />
         <text x="100" y="92" textAnchor="middle" className="fill-current text-2xl font-semibold">
-          {known ? `${(share * 100).toFixed(share < 0.1 ? 2 : 1)}%` : "—"}
+          {known ? formatShare(share) : "—"}
         </text>
       </svg>
       <p className="muted mt-1 text-center">

@@ -1,19 +1,39 @@
 "use client";
 
-import { useState } from "react";
-import { type NodeAction, actOnNode } from "@/lib/api";
-import type { NodeName } from "@/lib/types";
+import { useRef, useState } from "react";
+import { type NodeAction, actOnNode, getMetrics, getTimeline } from "@/lib/api";
+import type { NodeName, ProcessState } from "@/lib/types";
 import { useNow, usePolling } from "@/lib/use-polling";
+import { useOperator } from "../operator/operator-context";
 import { describeError, ErrorNotice, Loading, PageHeader } from "../states";
+import { EventTimeline } from "../timeline/event-timeline";
+import { type Memory, clusterHead, clusterSummary, remember } from "./cluster-model";
 import { type ClusterView as Cluster, loadCluster } from "./load-cluster";
 import { NodeCard, type NodeControl } from "./node-card";
 
-const POLL_MS = 2000;
+/** Fast enough that a killed node shows within 3 s: one poll plus the 1.5 s node timeout. */
+const POLL_MS = 1000;
+const TIMELINE_POLL_MS = 3000;
 
-/** The three nodes side by side; in local mode, buttons to stop and start each one, so a
- * person can watch the balancer fail over and the node catch up. */
+/** The three nodes side by side, the cluster's events below; in local mode, buttons to stop,
+ * kill, freeze and start each one, so a person can watch the balancer fail over and the node
+ * catch up. */
 export function ClusterView() {
-  const { data, error, loading, refresh } = usePolling(loadCluster, POLL_MS);
+  const memory = useRef<Memory>({});
+  const fallback = useRef<Record<string, number>>({});
+  // The analytics' last version of each node: what a node that is down when the page opens showed.
+  usePolling(async (signal) => {
+    const metrics = await getMetrics("1h", { signal });
+    for (const node of metrics.nodes ?? []) if (node.version !== null) fallback.current[node.node] = node.version;
+    return null;
+  }, null);
+  const { data, error, loading, refresh } = usePolling(async (signal) => {
+    const cluster = await loadCluster(signal);
+    memory.current = remember(memory.current, cluster.nodes, Date.now(), fallback.current);
+    return { ...cluster, memory: memory.current };
+  }, POLL_MS);
+  const timeline = usePolling((signal) => getTimeline("1h", 50, { signal }), TIMELINE_POLL_MS);
+  const operator = useOperator();
   const now = useNow();
   const [busy, setBusy] = useState<Partial<Record<NodeName, NodeAction>>>({});
   const [failures, setFailures] = useState<Partial<Record<NodeName, string>>>({});
@@ -29,12 +49,14 @@ export function ClusterView() {
     } finally {
       setBusy((b) => ({ ...b, [name]: undefined }));
       refresh();
+      timeline.refresh();
     }
   };
 
   if (loading) return <Loading label="Опрашиваем узлы…" />;
   if (!data) return <ErrorNotice error={error ?? new Error("нет ответа")} onRetry={refresh} />;
 
+  const processes: Partial<Record<string, ProcessState>> = Object.fromEntries((data.control?.nodes ?? []).map((n) => [n.name, n.state]));
   const controlOf = (name: NodeName): NodeControl | undefined => {
     const process = data.control?.nodes.find((n) => n.name === name);
     if (!process) return undefined;
@@ -43,17 +65,19 @@ export function ClusterView() {
       pid: process.pid,
       busy: busy[name],
       error: failures[name],
+      allowed: operator.signedIn,
       onAction: (action) => void act(name, action),
     };
   };
+  const head = clusterHead(data.nodes);
 
   return (
     <div>
       <PageHeader
         title="Кластер"
-        subtitle="Три узла Text Service; каждый опрашивается напрямую раз в 2 с. Балансировщик уводит запросы с упавшего узла, вернувшийся узел догоняет остальных."
+        subtitle="Три узла Text Service; каждый опрашивается напрямую раз в секунду. Балансировщик уводит запросы с упавшего узла, вернувшийся узел догоняет остальных."
       />
-      <Convergence cluster={data} />
+      <Summary cluster={data} memory={data.memory} processes={processes} />
       {data.controlError && (
         <div className="mb-3">
           <ErrorNotice error={data.controlError} compact />
@@ -61,29 +85,43 @@ export function ClusterView() {
       )}
       <div className="grid gap-4 md:grid-cols-3">
         {data.nodes.map((node) => (
-          <NodeCard key={node.name} node={node} now={now} control={controlOf(node.name)} />
+          <NodeCard key={node.name} node={node} now={now} head={head} remembered={data.memory[node.name]} control={controlOf(node.name)} />
         ))}
       </div>
       {!data.control && !data.controlError && (
         <p className="muted mt-4">Управление узлами доступно только при локальном запуске (./chorus up).</p>
       )}
+      {data.control && !operator.signedIn && (
+        <p className="muted mt-4" data-testid="read-only">
+          Останавливать и запускать узлы может только оператор: войдите как оператор.
+        </p>
+      )}
+      <section className="card mt-6" aria-label="События кластера">
+        <h2 className="mb-3 text-sm font-semibold">События кластера за час</h2>
+        {timeline.data ? (
+          <EventTimeline events={timeline.data.events} />
+        ) : timeline.error ? (
+          <ErrorNotice error={timeline.error} compact onRetry={timeline.refresh} />
+        ) : (
+          <p className="muted">Загружаем события…</p>
+        )}
+      </section>
     </div>
   );
 }
 
-/** Do the answering nodes show the same version? */
-function Convergence({ cluster }: { cluster: Cluster }) {
-  const answering = cluster.nodes.filter((n) => n.health.httpStatus === 200 && n.state);
-  const versions = new Set(answering.map((n) => n.state!.version));
-  const summary = cluster.nodes.map((n) => `${n.name}: ${n.state?.version ?? "—"}`).join(" · ");
-  const agreed = answering.length > 0 && versions.size === 1;
+const SUMMARY_TONES = {
+  ok: "border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-800 dark:bg-emerald-950/40 dark:text-emerald-300",
+  warn: "border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200",
+  down: "border-rose-300 bg-rose-50 text-rose-800 dark:border-rose-800 dark:bg-rose-950/40 dark:text-rose-200",
+};
+
+/** One line: what is wrong with the cluster, or that the nodes agree. */
+function Summary({ cluster, memory, processes }: { cluster: Cluster; memory: Memory; processes: Partial<Record<string, ProcessState>> }) {
+  const { tone, text } = clusterSummary(cluster.nodes, memory, processes);
   return (
-    <p className={`mb-4 text-sm ${agreed ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}`} data-testid="convergence">
-      {answering.length === 0
-        ? "Ни один узел не отвечает."
-        : agreed
-          ? `Работающие узлы согласованы: версия ${[...versions][0]} (${answering.length} из 3).`
-          : `Узлы ещё расходятся (${summary}) — репликация догоняет.`}
+    <p className={`mb-4 rounded-lg border px-3 py-2 text-sm font-medium ${SUMMARY_TONES[tone]}`} data-testid="convergence" data-tone={tone} role="status">
+      {text}
     </p>
   );
 }

@@ -17,8 +17,24 @@ export interface ClusterView {
   controlError?: Error;
 }
 
+/** A node that does not answer within this long counts as down for this poll (a frozen node
+ * keeps its socket open: without a limit one poll would wait for nginx's timeout). */
+export const NODE_TIMEOUT_MS = 1500;
+
+/** `signal`, also aborted after `ms` (with a TimeoutError, which the callers read as "no answer"). */
+function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
+  const timer = AbortSignal.timeout(ms);
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([signal, timer]);
+  const controller = new AbortController();
+  const abort = (source: AbortSignal) => () => controller.abort(source.reason);
+  signal.addEventListener("abort", abort(signal), { once: true });
+  timer.addEventListener("abort", abort(timer), { once: true });
+  return controller.signal;
+}
+
 /** Health and state of the three nodes, each read directly (/nodes/x/...), and the control. */
-export async function loadCluster(signal: AbortSignal): Promise<ClusterView> {
+export async function loadCluster(outer: AbortSignal): Promise<ClusterView> {
+  const signal = withTimeout(outer, NODE_TIMEOUT_MS);
   const nodes = Promise.all(
     NODES.map(async ({ name, location }) => {
       const [health, state] = await Promise.all([
@@ -31,7 +47,7 @@ export async function loadCluster(signal: AbortSignal): Promise<ClusterView> {
   let control: ClusterControl | null = null;
   let controlError: Error | undefined;
   try {
-    control = await getClusterControl({ signal });
+    control = await getClusterControl({ signal: outer });
   } catch (error) {
     controlError = error as Error;
   }

@@ -1,6 +1,7 @@
 import type { NodeAction } from "@/lib/api";
-import { formatAgo, formatMs, formatNumber } from "@/lib/format";
-import type { ProcessState } from "@/lib/types";
+import { VERSIONS_ACC, count, formatAgo, formatMs, formatNumber } from "@/lib/format";
+import type { PeerLink, ProcessState } from "@/lib/types";
+import { type Remembered, behind, caughtUp, caughtUpText, linkState, versionNow } from "./cluster-model";
 import type { NodeView } from "./load-cluster";
 import { type Tone, lastReplication, nodeStatus } from "./node-status";
 
@@ -28,6 +29,8 @@ export interface NodeControl {
   /** The action under way, if any. */
   busy?: NodeAction;
   error?: string;
+  /** False for a visitor who has not signed in as the operator: the buttons are disabled. */
+  allowed: boolean;
   onAction: (action: NodeAction) => void;
 }
 
@@ -46,14 +49,34 @@ const ACTIONS: Record<ProcessState, NodeAction[]> = {
   stopped: ["start"],
 };
 
-/** One Text Service node: where it stands, how far it got, how replication is doing. */
-export function NodeCard({ node, now, control }: { node: NodeView; now: number; control?: NodeControl }) {
-  const { tone, label } = nodeStatus(node.health, control?.process);
+/** One Text Service node: where it stands, how far it got, how replication is doing. A node
+ * that is down keeps its last known version and says how far behind the others it is. */
+export function NodeCard({
+  node,
+  now,
+  head,
+  remembered,
+  control,
+}: {
+  node: NodeView;
+  now: number;
+  /** The highest version any serving node reports. */
+  head: number | null;
+  remembered?: Remembered;
+  control?: NodeControl;
+}) {
+  const base = nodeStatus(node.health, control?.process);
+  const { tone, label } =
+    base.tone === "ok" && node.state?.catch_up?.state === "catching_up" ? { tone: "warn" as Tone, label: "догоняет остальных" } : base;
   const colors = TONES[tone];
   const state = node.state;
   const answering = tone !== "down";
+  const version = versionNow(node) ?? remembered?.version ?? null;
+  const lag = behind(version, head);
   const lastAck = lastReplication(state?.peers);
   const outbox = Object.values(state?.outbox ?? {}).reduce((sum, n) => sum + n, 0);
+  const caught = caughtUp(state);
+  const back = remembered?.back;
   return (
     <section
       className={`card border-2 ${colors.ring} transition-colors`}
@@ -71,8 +94,33 @@ export function NodeCard({ node, now, control }: { node: NodeView; now: number; 
           {label}
         </span>
       </header>
+      {(!answering || lag > 0) && version !== null && (
+        <p className={`mb-3 text-sm font-medium ${answering ? "text-amber-700 dark:text-amber-400" : "text-rose-700 dark:text-rose-400"}`} data-testid="node-lag">
+          {answering ? `Версия ${formatNumber(version)}` : `Последняя известная версия ${formatNumber(version)}`}
+          {lag > 0 ? ` · отстаёт на ${count(lag, VERSIONS_ACC)}` : " · новых версий пока нет"}
+          {!answering && remembered?.downSince !== undefined && ` · недоступен ${formatAgo(remembered.downSince, now).replace(" назад", "")}`}
+        </p>
+      )}
+      {tone === "warn" && head !== null && version !== null && head > 0 && (
+        <div className="mb-3" data-testid="node-catching-up">
+          <div className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-800">
+            <div className="h-full bg-amber-500 transition-all" style={{ width: `${Math.min(100, (version / head) * 100).toFixed(1)}%` }} />
+          </div>
+          <p className="muted mt-1 text-xs">
+            догоняет: версия {formatNumber(version)} из {formatNumber(head)}
+            {state?.catch_up?.state === "catching_up" && state.catch_up.ops > 0 ? ` · получено ${count(state.catch_up.ops, OPS)}` : ""}
+          </p>
+        </div>
+      )}
+      {answering && (caught || (back && back.to > back.from)) && (
+        <p className="mb-3 rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-500/10 dark:text-emerald-300" data-testid="node-catchup">
+          {caught
+            ? `При запуске ${caughtUpText(caught.ops, caught.ms, caught.from)}`
+            : `Вернулся после ${formatMs(back!.downMs)} и ${caughtUpText(back!.to - back!.from, null, {})}`}
+        </p>
+      )}
       <dl className={`grid grid-cols-2 gap-x-3 gap-y-2 text-sm ${answering ? "" : "opacity-50"}`}>
-        <Figure label="Версия" value={state ? formatNumber(state.version) : "—"} testId="node-version" />
+        <Figure label={answering ? "Версия" : "Последняя версия"} value={version !== null ? formatNumber(version) : "—"} testId="node-version" />
         <Figure label="Последняя репликация" value={lastAck !== null ? formatAgo(lastAck, now) : "—"} />
         <Figure
           label="Лаг p50 / p95 / p99"
@@ -83,14 +131,9 @@ export function NodeCard({ node, now, control }: { node: NodeView; now: number; 
         <Figure label="Токенов учтено" value={state ? formatNumber(state.tokens_used) : "—"} />
       </dl>
       {state && Object.keys(state.peers).length > 0 && (
-        <ul className="mt-3 space-y-1 border-t border-slate-200 pt-2 text-xs dark:border-slate-800">
-          {Object.entries(state.peers).map(([peer, info]) => (
-            <li key={peer} className="flex justify-between gap-2">
-              <span>→ узел {peer}</span>
-              <span className={info.failing ? "text-rose-600 dark:text-rose-400" : "muted"}>
-                {info.failing ? `не отвечает (${info.failing})` : info.last_ack_ms ? `подтвердил ${formatAgo(info.last_ack_ms, now)}` : "ещё не подтверждал"}
-              </span>
-            </li>
+        <ul className="mt-3 space-y-1.5 border-t border-slate-200 pt-2 text-xs dark:border-slate-800" aria-label="Связи с другими узлами">
+          {Object.entries(state.peers).map(([peer, link]) => (
+            <PeerLine key={peer} peer={peer} link={link} now={now} />
           ))}
         </ul>
       )}
@@ -101,7 +144,8 @@ export function NodeCard({ node, now, control }: { node: NodeView; now: number; 
               key={action}
               type="button"
               className={BUTTONS[action].style}
-              disabled={control.busy !== undefined}
+              disabled={control.busy !== undefined || !control.allowed}
+              title={control.allowed ? undefined : "войдите как оператор"}
               onClick={() => control.onAction(action)}
             >
               {control.busy === action ? BUTTONS[action].busy : BUTTONS[action].label}
@@ -116,6 +160,32 @@ export function NodeCard({ node, now, control }: { node: NodeView; now: number; 
         </footer>
       )}
     </section>
+  );
+}
+
+const OPS: [string, string, string] = ["операция", "операции", "операций"];
+
+/** This node's link to one peer: working (with its lag) or failing (since when, why). */
+function PeerLine({ peer, link, now }: { peer: string; link: PeerLink; now: number }) {
+  const state = linkState(link);
+  const since = link.since ? new Date(link.since).getTime() : null;
+  const lag = link.lag_ms;
+  return (
+    <li className="flex flex-wrap justify-between gap-x-2" data-testid={`link-${peer}`} data-state={state}>
+      <span>→ узел {peer}</span>
+      {state === "failing" ? (
+        <span className="text-rose-600 dark:text-rose-400">
+          не доставляет{since !== null && !Number.isNaN(since) ? ` ${formatAgo(since, now).replace(" назад", "")}` : ""}
+          {typeof link.failing === "string" && link.failing ? `: ${link.failing}` : ""}
+        </span>
+      ) : (
+        <span className="muted">
+          {state === "ok" ? "работает" : "ещё не подтверждал"}
+          {lag && lag.p50 !== null ? ` · лаг ${formatMs(lag.p50)} / p95 ${formatMs(lag.p95)}` : ""}
+          {link.last_ack_ms ? ` · ответ ${formatAgo(link.last_ack_ms, now)}` : ""}
+        </span>
+      )}
+    </li>
   );
 }
 

@@ -6,8 +6,8 @@ export type Tone = "ok" | "warn" | "down";
 export function nodeStatus(health: NodeHealth, process: ProcessState | undefined): { tone: Tone; label: string } {
   if (process === "stopped") return { tone: "down", label: "остановлен" };
   if (process === "frozen") return { tone: "down", label: "заморожен (SIGSTOP)" };
-  if (health.httpStatus === 200) return { tone: "ok", label: "работает" };
   if (health.httpStatus === 503 && health.status === "catching_up") return { tone: "warn", label: "догоняет остальных" };
+  if (health.httpStatus === 200) return { tone: "ok", label: "работает" };
   if (health.httpStatus === 503 && health.status === "unavailable") return { tone: "down", label: "база данных недоступна" };
   return { tone: "down", label: "не отвечает" };
 }

@@ -2,38 +2,36 @@
 
 import Link from "next/link";
 import { useRef } from "react";
-import { getDocument, getEdits } from "@/lib/api";
+import { getAuthorship, getDocument } from "@/lib/api";
+import { authorsIn, newestRun, runsToSegments, withGhosts } from "@/lib/authorship";
 import { FADE_MS, freshness } from "@/lib/diff";
 import { formatNumber, formatTime, plural } from "@/lib/format";
 import { nodeLabel } from "@/lib/nodes";
 import { useNow, usePolling } from "@/lib/use-polling";
-import type { Edit } from "@/lib/types";
-import { agentLabel, useAgentRoles } from "../agents/use-agent-roles";
+import { useAgentRoles } from "../agents/use-agent-roles";
 import { documentFilename, saveText } from "../shell/download";
 import { Empty, ErrorNotice, Loading, PageHeader, StaleNotice } from "../states";
-import { HighlightedText, type TextPart } from "../text/highlighted-text";
+import { AuthorLegend, AuthoredText } from "../text/authored-text";
+import { authorName } from "./author-name";
 import { RecentChanges } from "./recent-changes";
-import { type Tracked, needsAuthors, track } from "./track";
+import { GHOST_FADE_MS, type Watched, watch } from "./watch";
 
 const POLL_MS = 2000; // spec: the document every 2 s
 
-/** Spec scenario 7: the current text, polled every 2 s, recent changes highlighted. */
+/** Spec scenario 7: the current text, polled every 2 s, coloured by author (exact, from the
+ * CRDT), recent edits marked, deleted text shown fading. */
 export function LiveDocument() {
-  const tracked = useRef<Tracked | undefined>(undefined);
+  const watched = useRef<Watched | undefined>(undefined);
   const roles = useAgentRoles();
   const now = useNow();
   const { data, error, loading, refresh } = usePolling(async (signal) => {
-    const current = await getDocument({ signal });
-    let edits: Edit[] = [];
-    if (needsAuthors(tracked.current, current)) {
-      const steps = current.version - (tracked.current?.version ?? 0);
-      // Authors are a nicety: a failure here must not hide the text.
-      edits = await getEdits({ limit: Math.min(100, steps + 20), offset: 0 }, { signal })
-        .then((page) => page.edits)
-        .catch(() => []);
-    }
-    tracked.current = track(tracked.current, current, edits, Date.now());
-    return tracked.current;
+    const [current, authorship] = await Promise.all([
+      getDocument({ signal }),
+      // Authors are a nicety: an older node without the endpoint, or a failure, shows plain text.
+      getAuthorship(undefined, { signal }).catch(() => null),
+    ]);
+    watched.current = watch(watched.current, current, authorship, Date.now());
+    return watched.current;
   }, POLL_MS);
 
   if (loading) return <Loading label="Загружаем документ…" />;
@@ -48,14 +46,20 @@ export function LiveDocument() {
       </Empty>
     );
 
-  const text = data.spans.map((s) => s.text).join("");
-  const parts: TextPart[] = data.spans.map((span) => {
-    const strength = freshness(span.mark, now);
-    if (!span.mark || strength === 0) return { text: span.text, kind: "same" };
-    const authors = span.mark.authors.map((a) => agentLabel(a, roles));
-    const who = authors.length === 0 ? "автор неизвестен" : authors.length === 1 ? authors[0] : `одна из правок: ${authors.join(", ")}`;
-    return { text: span.text, kind: "inserted", strength, title: `${who} · версия ${span.mark.version} · ${formatTime(span.mark.at)}` };
-  });
+  const label = (agentId: string) => authorName(agentId, roles);
+  const segments = data.runs ? runsToSegments(data.text, data.runs) : [{ text: data.text, start: 0, end: data.text.length, run: null }];
+  const fresh = new Map<string, number>();
+  for (const [edit, at] of data.seen) {
+    const strength = freshness({ at }, now);
+    if (strength > 0) fresh.set(edit, strength);
+  }
+  const newest = newestRun(segments);
+  const toNewest = () => {
+    if (!newest) return;
+    const element = document.querySelector<HTMLElement>(`[data-testid="document-text"] [data-edit="${newest.edit_id}"]`);
+    element?.scrollIntoView({ behavior: "smooth", block: "center" });
+    element?.animate?.([{ outlineColor: "rgb(245 158 11)", outlineWidth: "4px", outlineStyle: "solid" }, { outlineWidth: "0px" }], { duration: 1600 });
+  };
 
   return (
     <div>
@@ -63,26 +67,50 @@ export function LiveDocument() {
         title={data.topic || "Документ"}
         subtitle={
           <span data-testid="document-meta">
-            Версия <strong data-testid="document-version">{data.version}</strong> · узел {nodeLabel(data.node)} · {formatNumber(text.length)}{" "}
-            {plural(text.length, ["символ", "символа", "символов"])} · обновлено {formatTime(data.timestamp)}
+            Версия <strong data-testid="document-version">{data.version}</strong> · узел {nodeLabel(data.node)} · {formatNumber(data.text.length)}{" "}
+            {plural(data.text.length, ["символ", "символа", "символов"])} · обновлено {formatTime(data.timestamp)}
           </span>
         }
       >
-        <button type="button" className="btn-secondary" onClick={() => saveText(text, documentFilename(data.topic, data.version))}>
+        <button type="button" className="btn-secondary" onClick={toNewest} disabled={!newest} data-testid="to-newest">
+          К последней правке
+        </button>
+        <button type="button" className="btn-secondary" onClick={() => saveText(data.text, documentFilename(data.topic, data.version))}>
           Скачать .txt
         </button>
       </PageHeader>
       <StaleNotice error={error} />
       <div className="grid gap-5 lg:grid-cols-[1fr_18rem]">
-        <article className="card min-h-[12rem] sm:p-8" aria-label="Текст документа" data-testid="document-text">
-          {text ? <HighlightedText parts={parts} /> : <p className="muted">Документ пуст: агенты ещё не написали ни строчки.</p>}
+        <article className="card min-h-[12rem] sm:p-8" aria-label="Текст документа" data-testid="document-text" data-version={data.version} data-authorship={data.runs ? "runs" : "none"}>
+          {data.text ? (
+            <AuthoredText
+              pieces={withGhosts(segments, data.ghosts)}
+              fresh={fresh}
+              ghostOpacity={(since) => Math.max(0, 1 - (now - since) / GHOST_FADE_MS)}
+              label={label}
+            />
+          ) : (
+            <p className="muted">Документ пуст: агенты ещё не написали ни строчки.</p>
+          )}
         </article>
         <aside className="space-y-3">
-          <p className="muted">
-            Подсвечены фрагменты, изменённые за последние {FADE_MS / 1000} с; подсветка гаснет со временем. Наведите курсор на фрагмент,
-            чтобы увидеть автора.
-          </p>
-          <RecentChanges spans={data.spans} roles={roles} now={now} />
+          {data.runs ? (
+            <>
+              <div className="card">
+                <h2 className="mb-2 text-sm font-semibold">Авторы текста</h2>
+                <AuthorLegend authors={authorsIn(segments)} total={Array.from(data.text).length} label={label} />
+              </div>
+              <p className="muted">
+                Цвет — автор каждого символа (по данным CRDT). Правки последних {FADE_MS / 1000} с выделены ярче и подчёркнуты, удалённый текст зачёркнут и гаснет.
+                Наведите курсор на фрагмент, чтобы увидеть правку.
+              </p>
+              <RecentChanges segments={segments} fresh={fresh} seen={data.seen} label={label} now={now} />
+            </>
+          ) : (
+            <p className="muted" data-testid="no-authorship">
+              Узел не сообщает авторство символов (старая версия Text Service): текст показан без разметки.
+            </p>
+          )}
         </aside>
       </div>
     </div>

@@ -1,5 +1,5 @@
-import { getChat, getVersion, getVersions } from "@/lib/api";
-import type { ChatMessage, DocumentState, VersionEntry } from "@/lib/types";
+import { getAuthorship, getChat, getVersion, getVersions } from "@/lib/api";
+import type { Authorship, ChatMessage, DocumentState, VersionEntry } from "@/lib/types";
 
 /** Chat messages within this many ms of a version count as "around" it. */
 export const CHAT_WINDOW_MS = 60_000;
@@ -9,6 +9,8 @@ export interface VersionDetail {
   previousText: string | null;
   entry: VersionEntry | undefined;
   chat: ChatMessage[];
+  /** Who wrote each character of this version; null where the node has no such endpoint. */
+  authorship: Authorship | null;
 }
 
 const WINDOW = 40;
@@ -30,10 +32,11 @@ async function entryOf(version: number, total: number, signal: AbortSignal): Pro
 
 /** Everything the history screen shows for one version. */
 export async function loadVersion(version: number, total: number, signal: AbortSignal): Promise<VersionDetail> {
-  const [current, previous, entry] = await Promise.all([
+  const [current, previous, entry, authorship] = await Promise.all([
     getVersion(version, { signal }),
     version > 1 ? getVersion(version - 1, { signal }) : Promise.resolve(null),
     entryOf(version, total, signal),
+    getAuthorship(version, { signal }).catch(() => null),
   ]);
   const at = new Date(current.timestamp).getTime();
   const around = await getChat({ since: new Date(at - CHAT_WINDOW_MS).toISOString(), limit: 200 }, { signal }).catch(() => []);
@@ -41,6 +44,7 @@ export async function loadVersion(version: number, total: number, signal: AbortS
     current,
     previousText: previous?.text ?? null,
     entry,
+    authorship: authorship && authorship.version === version && authorship.text === current.text ? authorship : null,
     chat: around.filter((m) => new Date(m.timestamp).getTime() <= at + CHAT_WINDOW_MS),
   };
 }

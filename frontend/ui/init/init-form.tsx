@@ -7,6 +7,7 @@ import { ApiError, getAgents, initDocument, startAgents, stopAgents } from "@/li
 import { formatNumber, plural } from "@/lib/format";
 import { MAX_AGENTS, ROLES } from "@/lib/roles";
 import { usePolling } from "@/lib/use-polling";
+import { SIGN_IN_HINT, useOperator } from "../operator/operator-context";
 import { ErrorNotice } from "../states";
 import { chosenRoles, type InitErrors, type InitValues, MAX_TEXT, validateInit } from "./validate";
 
@@ -21,6 +22,7 @@ export function InitForm({ redirectTo = "/document" }: { redirectTo?: string }) 
   const [errors, setErrors] = useState<InitErrors>({});
   const [phase, setPhase] = useState<Phase>({ step: "idle" });
   const agents = usePolling((signal) => getAgents({ signal }), 5000);
+  const operator = useOperator();
 
   const set = <K extends keyof InitValues>(key: K, value: InitValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -161,10 +163,19 @@ export function InitForm({ redirectTo = "/document" }: { redirectTo?: string }) 
           )}
         </div>
       )}
-      <div className="flex items-center gap-3">
-        <button type="submit" className="btn-primary px-5" disabled={busy}>
+      <div className="flex flex-wrap items-center gap-3">
+        <button type="submit" className="btn-primary px-5" disabled={busy || !operator.signedIn} title={operator.signedIn ? undefined : SIGN_IN_HINT}>
           Начать работу
         </button>
+        {!operator.signedIn && (
+          <span className="muted" data-testid="read-only">
+            Только просмотр:{" "}
+            <Link className="underline" href="/signin?next=/">
+              войдите как оператор
+            </Link>
+            , чтобы создать документ и запустить агентов.
+          </span>
+        )}
         {busy && (
           <span role="status" className="muted">
             {phase.what}
