@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 from ..authorship import OPERATOR, author_name
 from ..labels import EDIT_STATUS, clock_time, word
-from ..net import ApiFailure, ChorusApi
+from ..net import ApiFailure, ChorusApi, FailureKind
 from ..net.payloads import Authorship, Document, VersionEntry, VersionList
 from .authored_text import TRIES, AuthoredText, AuthorLegend, ask_authorship
 from .polling_tab import PollingTab
@@ -129,6 +129,7 @@ class HistoryTab(PollingTab):
         self._text, self.authorship, self.entry = None, None, None
         text = self._api.version(version)
         text.succeeded.connect(lambda document: self._got_text(version, document))
+        text.failed.connect(lambda failure: self._no_text(version, failure))
         ask_authorship(
             self._api,
             version,
@@ -149,6 +150,10 @@ class HistoryTab(PollingTab):
         if version == self.shown_version:
             self._text = document
             self._paint()
+
+    def _no_text(self, version: int, failure: ApiFailure) -> None:
+        if version == self.shown_version:
+            self.info.setText(f"Версия {version} не загружена: {failure.detail}")
 
     def _got_runs(self, version: int, authorship: Authorship) -> None:
         if version == self.shown_version and authorship.version == version:
@@ -200,5 +205,9 @@ class HistoryTab(PollingTab):
         self.info.setText(f"Версия {version}: " + " · ".join(parts) if parts else "")
 
     def _no_versions(self, failure: ApiFailure) -> None:
-        if self.total == 0:
-            self.position.setText(f"История недоступна: {failure.detail}")
+        if self.total > 0:
+            return  # the versions shown stay; the next poll may answer
+        if failure.kind is FailureKind.CONFLICT:  # 409 no_document: nothing initialised yet
+            self.position.setText(f"Версий пока нет: {failure.detail}")
+        else:
+            self.position.setText(f"История недоступна: {failure.message}")

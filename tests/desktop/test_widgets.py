@@ -254,6 +254,10 @@ def test_history_follows_the_newest_version_until_moved(api, qtbot) -> None:
     cursor.setPosition(10)
     assert cursor.charFormat().background().color().name() == agent_colour("agent-2")
     assert cursor.charFormat().fontUnderline()  # what version 4 wrote
+    tab._no_text(3, failure_from_status("GET /api/document/versions/3", 502, b""))  # not shown
+    assert tab.info.text().startswith("Версия 4: ")
+    tab._no_text(4, failure_from_status("GET /api/document/versions/4", 502, b""))
+    assert tab.info.text() == ("Версия 4 не загружена: балансировщик не получил ответа от сервиса")
     tab._no_runs(4, failure_from_status("GET /api/document/authorship", 404, b""))
     assert "Авторство недоступно" in tab.legend.text()
     tab.choose(1)
@@ -267,8 +271,14 @@ def test_history_follows_the_newest_version_until_moved(api, qtbot) -> None:
     assert tab.chosen == 2  # a new document: follow its newest version again
     tab.show_versions(parse_versions({"document_id": None, "total": 0, "versions": []}))
     assert tab.position.text() == "Версий пока нет: документ не инициализирован"
+    no_document = json.dumps({"error": "no_document", "message": "документа ещё нет"}).encode()
+    tab._no_versions(failure_from_status("GET /api/document/versions", 409, no_document))
+    assert tab.position.text() == "Версий пока нет: документа ещё нет"
     tab._no_versions(failure_from_status("GET /api/document/versions", 404, b""))
-    assert tab.position.text() == "История недоступна: такого адреса на сервере нет"
+    assert tab.position.text() == (
+        "История недоступна: Не найдено (404) — GET /api/document/versions: "
+        "такого адреса на сервере нет"
+    )
 
 
 def test_cluster_tab_shows_links_summary_buttons_and_events(api, qtbot) -> None:
