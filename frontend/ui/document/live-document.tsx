@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { getAuthorship, getDocument } from "@/lib/api";
 import { authorsIn, newestRun, runsToSegments, withGhosts } from "@/lib/authorship";
 import { FADE_MS, freshness } from "@/lib/diff";
@@ -33,6 +33,9 @@ export function LiveDocument() {
     watched.current = watch(watched.current, current, authorship, Date.now());
     return watched.current;
   }, POLL_MS);
+
+  const newestFresh = freshestEdit(data);
+  const offScreen = useOffScreen(newestFresh);
 
   if (loading) return <Loading label="Загружаем документ…" />;
   if (!data) return <ErrorNotice error={error ?? new Error("нет ответа")} onRetry={refresh} />;
@@ -72,6 +75,16 @@ export function LiveDocument() {
           </span>
         }
       >
+        {offScreen && newestFresh && (
+          <button
+            type="button"
+            onClick={toNewest}
+            className="btn-primary fixed bottom-4 right-4 z-30 shadow-lg"
+            data-testid="new-edit-below"
+          >
+            {offScreen === "below" ? "↓" : "↑"} Новая правка {offScreen === "below" ? "ниже" : "выше"}: {label(newestFresh.agent)}
+          </button>
+        )}
         <button type="button" className="btn-secondary" onClick={toNewest} disabled={!newest} data-testid="to-newest">
           К последней правке
         </button>
@@ -115,4 +128,42 @@ export function LiveDocument() {
       </div>
     </div>
   );
+}
+
+/** The newest edit whose text is still marked as fresh, if any. */
+function freshestEdit(data: Watched | undefined): { edit: string; agent: string } | null {
+  if (!data?.runs) return null;
+  let best: { edit: string; agent: string; version: number } | null = null;
+  for (const run of data.runs) {
+    const seen = data.seen.get(run.edit_id);
+    if (seen === undefined || Date.now() - seen >= FADE_MS) continue;
+    if (!best || run.version > best.version) best = { edit: run.edit_id, agent: run.agent_id, version: run.version };
+  }
+  return best;
+}
+
+/** Whether the text of `edit` lies below or above the window (null: visible, or none). A new
+ * edit at the end of a long document is otherwise changed out of sight. */
+function useOffScreen(edit: { edit: string } | null): "below" | "above" | null {
+  const [where, setWhere] = useState<"below" | "above" | null>(null);
+  const id = edit?.edit ?? null;
+  useEffect(() => {
+    if (!id) {
+      setWhere(null);
+      return;
+    }
+    const check = () => {
+      const element = document.querySelector<HTMLElement>(`[data-testid="document-text"] [data-edit="${id}"]`);
+      const box = element?.getBoundingClientRect();
+      setWhere(!box ? null : box.top > window.innerHeight ? "below" : box.bottom < 0 ? "above" : null);
+    };
+    check();
+    window.addEventListener("scroll", check, { passive: true });
+    window.addEventListener("resize", check);
+    return () => {
+      window.removeEventListener("scroll", check);
+      window.removeEventListener("resize", check);
+    };
+  }, [id]);
+  return where;
 }
