@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QBrush, QColor
 
-from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, word
+from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, plural, word
 from ..net.chorus_api import NODE_LOCATIONS, NODE_NAMES
 from ..net.failures import in_russian
 from ..net.payloads import NodeProcess, NodeState, PeerLink
@@ -64,17 +64,25 @@ def _lag(row: NodeRow) -> str:
 
 
 def catch_up_text(state: NodeState | None) -> str:
-    """«догоняет: 5 версий получено», «догнал 17 версий за 85 мс (от a: 12, от c: 5)»."""
+    """«догоняет: принял 5 версий», «догнал 17 версий за 85 мс (от a: 12, от c: 5)»."""
     if state is None or state.catch_up is None:
         return "—"
     catch_up = state.catch_up
     if catch_up.state != "done":
-        return f"догоняет: получено {counted(catch_up.ops, VERSIONS)}"
+        return f"догоняет: принял {counted(catch_up.ops, VERSIONS)}"
     if catch_up.ops == 0:
         return "не отставал"
     took = f" за {duration(catch_up.duration_ms)}" if catch_up.duration_ms is not None else ""
     sources = ", ".join(f"от {peer}: {count}" for peer, count in sorted(catch_up.sources.items()))
     return f"догнал {counted(catch_up.ops, VERSIONS)}{took}" + (f" ({sources})" if sources else "")
+
+
+def _working(up: int, total: int) -> str:
+    """«Работает 1 из 3 узлов», «Работают 2 из 3 узлов», «Не работает ни один узел»."""
+    if up == 0:
+        return "Не работает ни один узел."
+    verb = plural(up, "Работает", "Работают", "Работают")
+    return f"{verb} {up} из {total} узлов."
 
 
 class ClusterTableModel(RecordTableModel[NodeRow]):
@@ -195,7 +203,7 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
         if problems:
             severity = "error" if down or failing else "warning"
             text = "; ".join(problems)
-            return severity, f"{text[0].upper()}{text[1:]}. Работают {up} из {len(rows)} узлов."
+            return severity, f"{text[0].upper()}{text[1:]}. {_working(up, len(rows))}"
         versions = {r.state.version for r in rows if r.state is not None}
         if len(versions) > 1:
             lagging = [r for r in rows if self.behind(r)]

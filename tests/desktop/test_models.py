@@ -169,7 +169,11 @@ def test_catch_up_and_the_summary_when_all_agree(qapp) -> None:
         model.set_state(payloads.parse_node_state(samples.node_with_links(name)))
     model.set_state(payloads.parse_node_state(samples.node_with_links("b", catch_up=catching)))
     assert cells(model, 1)[2] == "догоняет остальных"
-    assert cells(model, 1)[6] == "догоняет: получено 3 версии"
+    assert cells(model, 1)[6] == "догоняет: принял 3 версии"
+    one = {**catching, "ops": 1}
+    model.set_state(payloads.parse_node_state(samples.node_with_links("b", catch_up=one)))
+    assert cells(model, 1)[6] == "догоняет: принял 1 версию"
+    model.set_state(payloads.parse_node_state(samples.node_with_links("b", catch_up=catching)))
     assert model.summary() == (
         "warning",
         "Узел b догоняет остальных. Работают 3 из 3 узлов.",
@@ -179,6 +183,14 @@ def test_catch_up_and_the_summary_when_all_agree(qapp) -> None:
     assert cells(model, 1)[6] == "не отставал"
     assert model.summary() == ("ok", "Все узлы работают, версии совпадают (3).")
     assert catch_up_text(None) == "—"
+
+
+def test_the_summary_agrees_with_how_many_nodes_work(qapp) -> None:
+    model = ClusterTableModel()
+    model.set_state(payloads.parse_node_state(samples.node_with_links("a")))
+    assert model.summary()[1].endswith("Работает 1 из 3 узлов.")
+    model.set_down("a", "не отвечает")
+    assert model.summary()[1].endswith("Не работает ни один узел.")
 
 
 def test_links_show_state_lag_and_a_russian_error(qapp) -> None:
