@@ -191,6 +191,8 @@ async def test_edit_history_pages_and_versions(client: httpx.AsyncClient) -> Non
     versions = (await client.get("/api/document/versions", params={"limit": 3})).json()
     assert versions["total"] == 6
     assert [v["version"] for v in versions["versions"]] == [6, 5, 4]
+    first = (await client.get("/api/document/versions", params={"offset": 5})).json()
+    assert first["versions"][0]["agent_id"] == "operator"  # as the authorship runs say
     third = (await client.get("/api/document/versions/3")).json()
     assert third["text"] == "абв01"
     missing = await client.get("/api/document/versions/7")

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Query
 
-from crdt_core import InvalidPosition, OpKind
+from crdt_core import InvalidPosition, Op, OpKind
 
 from ..deps import NodeDep, OperatorDep, SettingsDep
 from ..events import iso
@@ -18,6 +18,11 @@ from ..schemas import (
 from ..settings import NODE_NAMES, OPERATOR
 
 router = APIRouter(prefix="/api/document", tags=["document"])
+
+
+def author(op: Op) -> str:
+    """Who made an operation: its agent; the init is the operator's (only they may init)."""
+    return op.agent_id or (OPERATOR if op.kind == OpKind.INIT else "")
 
 
 @router.get("/current", response_model=DocumentResponse)
@@ -66,7 +71,7 @@ async def versions(
                     version=version,
                     version_key=op.key,
                     edit_id=op.edit_id,
-                    agent_id=op.agent_id,
+                    agent_id=author(op),
                     kind=op.kind.value,
                     status=(fold.status(op.edit_id) or "accepted").__str__(),
                     tokens_used=op.tokens_used,
@@ -117,7 +122,7 @@ async def authorship(
                     start=run.start,
                     end=run.end,
                     edit_id=run.edit_id,
-                    agent_id=op.agent_id or (OPERATOR if op.kind == OpKind.INIT else ""),
+                    agent_id=author(op),
                     kind=op.kind.value,
                     version=run.version,
                     timestamp=iso(op.ts),
