@@ -241,4 +241,10 @@ test("mobile: at 390 px the nav is a menu, «Чат» is reachable and nothing s
   await expect(page.getByTestId("chat-feed")).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shoot(page, "mobile");
+  for (const screen of ["/", "/edits", "/analytics", "/history", "/cluster", "/signin"]) {
+    await page.goto(screen);
+    await page.waitForLoadState("networkidle").catch(() => undefined); // polling pages never idle for long
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `sideways scroll on ${screen}`).toBeLessThanOrEqual(390);
+  }
 });

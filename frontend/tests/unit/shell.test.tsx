@@ -17,4 +17,14 @@ describe("Nav", () => {
     expect(document.documentElement).not.toHaveClass("dark");
     expect(localStorage.getItem("chorus-theme")).toBe("light");
   });
+
+  it("opens and closes the sections as a menu on a narrow screen", async () => {
+    render(<Nav />);
+    const menu = screen.getByRole("button", { name: "Меню" });
+    expect(menu).toHaveAttribute("aria-expanded", "false");
+    await userEvent.click(menu);
+    expect(screen.getByRole("button", { name: "Закрыть" })).toHaveAttribute("aria-expanded", "true");
+    expect(screen.getByRole("link", { name: "Чат агентов" })).toBeVisible();
+    expect(screen.getByTestId("sign-in-link")).toHaveAttribute("href", "/signin?next=%2F");
+  });
 });
