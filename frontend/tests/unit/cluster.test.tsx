@@ -90,4 +90,39 @@ describe("ClusterView", () => {
       expect(posts).toEqual(["/api/cluster/nodes/a/stop", "/api/cluster/nodes/b/start"]);
     });
   });
+
+  it("shows a catch-up, per-link state and lag, and disables control for a visitor", async () => {
+    const b = {
+      ...state("b", 7),
+      catch_up: { state: "done", ops: 17, duration_ms: 85, from: { a: 12, c: 5 }, finished_at: null },
+      peers: {
+        a: { last_ack_ms: Date.now() - 1000, failing: null, state: "ok", since: null, lag_ms: { p50: 12, p95: 40 } },
+        c: { last_ack_ms: null, failing: "узел c не отвечает", state: "failing", since: null, lag_ms: { p50: null, p95: null } },
+      },
+    };
+    stubFetch({
+      ...nodes,
+      "/nodes/b/health": { status: "ok", version: 7 },
+      "/nodes/b/api/node": b,
+      "/api/cluster": {
+        mode: "local",
+        nodes: ["a", "b", "c"].map((name, i) => ({ name, location: "", state: "running", pid: 10 + i })),
+      },
+      "/api/analytics/timeline": {
+        events: [{ timestamp: "2026-12-06T22:15:03Z", kind: "node_caught_up", node: "b", peer: null, title: "Узел b догнал 17 версий за 85 мс", detail: "от a: 12, от c: 5", severity: "ok" }],
+        generated_at: "2026-12-06T22:15:04Z",
+      },
+    });
+    render(<ClusterView />);
+    const petersburg = await screen.findByTestId("node-b");
+    expect(within(petersburg).getByTestId("node-catchup")).toHaveTextContent("При запуске догнал 17 версий за 85 мс (от a: 12, от c: 5)");
+    expect(within(petersburg).getByTestId("link-a")).toHaveTextContent("работает · лаг 12 мс / p95 40 мс");
+    expect(within(petersburg).getByTestId("link-c")).toHaveAttribute("data-state", "failing");
+    expect(within(petersburg).getByTestId("link-c")).toHaveTextContent("узел c не отвечает");
+    expect(screen.getByTestId("convergence")).toHaveTextContent("Связь b → c не работает: узел c не отвечает.");
+    expect(screen.getByTestId("convergence")).toHaveAttribute("data-tone", "warn");
+    await waitFor(() => expect(within(petersburg).getByRole("button", { name: "Остановить" })).toBeDisabled());
+    expect(screen.getByTestId("read-only")).toHaveTextContent("войдите как оператор");
+    expect(await screen.findByTestId("event-timeline")).toHaveTextContent("Узел b догнал 17 версий за 85 мс");
+  });
 });

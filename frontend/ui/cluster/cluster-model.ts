@@ -94,10 +94,12 @@ export function failingLinks(nodes: NodeView[]): { source: string; target: strin
 }
 
 /** The node's start-up catch-up, when it made up anything. */
-export function caughtUp(state: NodeState | null): { ops: number; ms: number | null; from: Record<string, number> } | null {
+export function caughtUp(
+  state: NodeState | null,
+): { ops: number; ms: number | null; from: Record<string, number>; at: string | null } | null {
   const catchUp = state?.catch_up;
   if (!catchUp || catchUp.state !== "done" || catchUp.ops <= 0) return null;
-  return { ops: catchUp.ops, ms: catchUp.duration_ms, from: catchUp.from };
+  return { ops: catchUp.ops, ms: catchUp.duration_ms, from: catchUp.from ?? {}, at: catchUp.finished_at };
 }
 
 /** «догнал 17 версий за 85 мс (от a: 12, от c: 5)». */

@@ -1,5 +1,5 @@
 import type { NodeAction } from "@/lib/api";
-import { VERSIONS_ACC, count, formatAgo, formatMs, formatNumber } from "@/lib/format";
+import { VERSIONS_ACC, count, formatAgo, formatMs, formatNumber, formatTime } from "@/lib/format";
 import type { PeerLink, ProcessState } from "@/lib/types";
 import { type Remembered, behind, caughtUp, caughtUpText, linkState, versionNow } from "./cluster-model";
 import type { NodeView } from "./load-cluster";
@@ -115,7 +115,7 @@ export function NodeCard({
       {answering && (caught || (back && back.to > back.from)) && (
         <p className="mb-3 rounded bg-emerald-50 px-2 py-1 text-sm text-emerald-800 dark:bg-emerald-500/10 dark:text-emerald-300" data-testid="node-catchup">
           {caught
-            ? `При запуске ${caughtUpText(caught.ops, caught.ms, caught.from)}`
+            ? `При запуске${caught.at ? ` (${formatTime(caught.at)})` : ""} ${caughtUpText(caught.ops, caught.ms, caught.from)}`
             : `Вернулся после ${formatMs(back!.downMs)} и ${caughtUpText(back!.to - back!.from, null, {})}`}
         </p>
       )}
