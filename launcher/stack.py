@@ -282,9 +282,27 @@ def _dashboard_command(port: int, log_path: Path) -> list[str]:
     # another builds waits, then finds the build done.
     with (FRONTEND / ".next.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (FRONTEND / ".next" / "BUILD_ID").exists():
+        if _dashboard_outdated():
             _build_dashboard(node, next_cli, log_path)
     return [node, str(next_cli), "start", "-p", str(port), "-H", "127.0.0.1"]
+
+
+_DASHBOARD_SOURCES = ("app", "ui", "lib", "package.json", "next.config.mjs", "tailwind.config.ts")
+
+
+def _dashboard_outdated() -> bool:
+    """No build yet, or a source changed since it was made (a `git pull`, an edit): the
+    dashboard must never serve screens older than its code."""
+    build_id = FRONTEND / ".next" / "BUILD_ID"
+    if not build_id.exists():
+        return True
+    built = build_id.stat().st_mtime
+    for name in _DASHBOARD_SOURCES:
+        source = FRONTEND / name
+        files = source.rglob("*") if source.is_dir() else [source]
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
 
 
 def _build_dashboard(node: str, next_cli: Path, log_path: Path) -> None:
