@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .russian import count, duration, names, number, plural
+from wording import count, duration, joined, number, plural
+
 from .schemas import Severity, TimelineEvent, TimelineKind
 
 GROUP_GAP = timedelta(seconds=10)
@@ -228,7 +229,7 @@ class _Deriver:
                 TimelineKind.NODE_DOWN,
                 Severity.ERROR,
                 f"Узел {node} недоступен",
-                f"{plural(many, 'узел', 'узлы', 'узлы')} {names(peers)} "
+                f"{plural(many, 'узел', 'узлы', 'узлы')} {joined(peers)} "
                 f"не {plural(many, 'может', 'могут', 'могут')} передать ему правки",
                 node=node,
             )
@@ -302,7 +303,7 @@ class _Deriver:
             details.append(f"был недоступен {duration(_ms(event.timestamp - was_down))}")
         unreachable = event.metadata.get("unreachable_peers")
         if isinstance(unreachable, list) and unreachable:
-            details.append(f"не ответили: {names([str(peer) for peer in unreachable])}")
+            details.append(f"не ответили: {joined([str(peer) for peer in unreachable])}")
         if ops > 0:
             title = f"Узел {node} догнал {count(ops, 'версию', 'версии', 'версий')}"
             took = _int(event.metadata, "duration_ms")
@@ -344,7 +345,7 @@ class _Deriver:
                 group.entry.title = f"Узел {nodes[0]} запущен"
                 group.entry.node = nodes[0]
             else:
-                group.entry.title = f"Запущены узлы {names(nodes)}"
+                group.entry.title = f"Запущены узлы {joined(nodes)}"
                 group.entry.node = None
 
     def _group(self, key: tuple[str, str], member: str, at: datetime) -> _Group | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from wording import plural
+
 EDIT_STATUS = {
     "accepted": "принята",
     "rejected": "отклонена",
@@ -54,18 +56,6 @@ def ago(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} мин назад"
     return f"{seconds / 3600:.0f} ч назад"
-
-
-def plural(count: int, one: str, few: str, many: str) -> str:
-    """The Russian form for `count`: 1 версия, 2 версии, 5 версий, 11 версий, 21 версия."""
-    tens, units = abs(count) % 100, abs(count) % 10
-    if 11 <= tens <= 14:
-        return many
-    if units == 1:
-        return one
-    if 2 <= units <= 4:
-        return few
-    return many
 
 
 VERSIONS = ("версию", "версии", "версий")

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QBrush, QColor
 
-from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, plural, word
+from wording import plural
+
+from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, word
 from ..net.chorus_api import NODE_LOCATIONS, NODE_NAMES
 from ..net.failures import in_russian
 from ..net.payloads import NodeProcess, NodeState, PeerLink

@@ -19,7 +19,6 @@ a killed node restarted, agents stopped by the budget started again.
 
 from ._run import READ_ONLY, RESTORING, SCENARIOS, TITLES, run
 from ._session import EDITOR, Scenario, ScenarioError, Timeline
-from ._words import plural
 
 __all__ = [
     "EDITOR",
@@ -30,6 +29,5 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Timeline",
-    "plural",
     "run",
 ]

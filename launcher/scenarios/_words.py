@@ -1,43 +1,24 @@
-"""Russian wording for the timelines: plural forms, numbers, lists, shortened quotes."""
+"""The nouns of the scenario timelines, counted in Russian (the forms: `wording`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from wording import count, decimal, joined, number, plural, short, verb
 
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a noun after the number `n`: 1 версия, 2 версии, 5 версий, 21 версия,
-    11 версий, 112 версий."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def count(n: int, one: str, few: str, many: str) -> str:
-    """`n` with its noun: count(5, "версия", "версии", "версий") → "5 версий"."""
-    return f"{number(n)} {plural(n, one, few, many)}"
-
-
-def number(n: int) -> str:
-    """An integer with thin groups as Russian typesetting writes it: 15 000 000."""
-    return f"{n:,}".replace(",", "\u202f")
-
-
-def joined(items: Iterable[str]) -> str:
-    """ "a", "a и c", "a, b и c"."""
-    listed = list(items)
-    if len(listed) <= 1:
-        return "".join(listed)
-    return f"{', '.join(listed[:-1])} и {listed[-1]}"
-
-
-def short(text: str, limit: int = 70) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+__all__ = [
+    "agents",
+    "chars",
+    "count",
+    "decimal",
+    "edits",
+    "every_agent",
+    "joined",
+    "number",
+    "plural",
+    "short",
+    "tokens",
+    "verb",
+    "versions",
+]
 
 
 def agents(n: int) -> str:
@@ -58,16 +39,6 @@ def tokens(n: int) -> str:
 
 def versions(n: int) -> str:
     return count(n, "версия", "версии", "версий")
-
-
-def decimal(value: float, places: int = 1) -> str:
-    """A fraction with the Russian decimal comma: 6,2."""
-    return f"{value:.{places}f}".replace(".", ",")
-
-
-def verb(n: int, one: str, many: str) -> str:
-    """A verb agreeing with `n` things: verb(1, "работает", "работают") → "работает"."""
-    return plural(n, one, many, many)
 
 
 def every_agent(n: int) -> str:

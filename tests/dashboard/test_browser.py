@@ -79,7 +79,8 @@ def test_writes_need_the_operator_sign_in(stack: Stack) -> None:
     status, headers, body = _post(f"{url}/operator/session", {"token": token})
     assert status == 200, body
     set_cookie = next(v for k, v in headers.items() if k.lower() == "set-cookie")
-    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    assert "HttpOnly" in set_cookie
+    assert "SameSite=Strict" in set_cookie
     assert token not in set_cookie
     status, _, body = _post(f"{url}/api/agents/stop", {}, cookie=set_cookie.split(";")[0])
     assert status == 200, body

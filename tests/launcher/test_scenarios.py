@@ -253,25 +253,3 @@ def test_scenario_without_a_stack_says_to_start_it(stack: Stack) -> None:
     config = StackConfig(stack.config.state, Ports.free(), stack.config.rate_limit, dashboard=False)
     with pytest.raises(scenarios.ScenarioError, match="chorus up"):
         scenarios.run(Stack(config), "7", lambda line: None)
-
-
-@pytest.mark.parametrize(
-    ("n", "form"),
-    [
-        (0, "версий"),
-        (1, "версия"),
-        (2, "версии"),
-        (4, "версии"),
-        (5, "версий"),
-        (11, "версий"),
-        (12, "версий"),
-        (14, "версий"),
-        (21, "версия"),
-        (22, "версии"),
-        (101, "версия"),
-        (111, "версий"),
-        (1_000_002, "версии"),
-    ],
-)
-def test_plural_forms(n: int, form: str) -> None:
-    assert scenarios.plural(n, "версия", "версии", "версий") == form

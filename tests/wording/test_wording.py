@@ -1,8 +1,8 @@
-"""Russian wording: plural forms, numbers, durations, lists of names."""
+"""Russian wording: plural forms, numbers, durations, lists, shortened quotes."""
 
 import pytest
 
-from analytics.russian import count, duration, names, number, plural
+from wording import count, decimal, duration, joined, number, plural, short, verb
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,7 @@ from analytics.russian import count, duration, names, number, plural
         (111, "версий"),
         (112, "версий"),
         (1004, "версии"),
+        (1_000_002, "версии"),
     ],
 )
 def test_plural(n: int, word: str) -> None:
@@ -52,8 +53,16 @@ def test_duration(ms: float, text: str) -> None:
     assert duration(ms) == text
 
 
-def test_names() -> None:
-    assert names([]) == ""
-    assert names(["a"]) == "a"
-    assert names(["a", "c"]) == "a и c"
-    assert names(["a", "b", "c"]) == "a, b и c"
+def test_joined() -> None:
+    assert joined([]) == ""
+    assert joined(["a"]) == "a"
+    assert joined(iter(["a", "c"])) == "a и c"
+    assert joined(["a", "b", "c"]) == "a, b и c"
+
+
+def test_decimal_verb_and_short() -> None:
+    assert decimal(6.25, 2) == "6,25"
+    assert verb(1, "работает", "работают") == "работает"
+    assert verb(3, "работает", "работают") == "работают"
+    assert short("один  два\nтри", 70) == "один два три"
+    assert short("а" * 80, 10) == "а" * 9 + "…"
