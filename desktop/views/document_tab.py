@@ -3,13 +3,19 @@
 The text comes from `GET /api/document/current`; for each new version the tab asks
 `GET /api/document/authorship?version=N` for its runs. Where the nodes do not answer that
 (an older node), the tab says so and marks new text by a word diff instead.
+
+Text removed since the previous refresh stays a while as grey struck-through ghosts at the
+place it was removed (a replacement: the old text struck through before the new one), found
+by the same word diff; they fade and are gone after a few changes or `ghosts.FADE_S` seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -19,15 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..authorship import runs_since
-from ..changes import changed_ranges
+from ..authorship import author_name, runs_since
+from ..changes import diff_texts
+from ..ghosts import Ghost, alive, carry, shade, tooltip, visible
 from ..labels import clock_time
 from ..net import ApiFailure, ChorusApi
 from ..net.payloads import Authorship, Document
-from .authored_text import HIGHLIGHT, AuthoredText, AuthorLegend, ask_authorship
+from .authored_text import HIGHLIGHT, AuthoredText, AuthorLegend, ShownGhost, ask_authorship
 from .polling_tab import PollingTab
 
 __all__ = ["HIGHLIGHT", "DocumentTab"]
+
+FADE_TICK_MS = 1000
+"""How often fading ghosts are looked at (the view repaints only when one changes)."""
 
 
 class DocumentTab(PollingTab):
@@ -42,6 +52,12 @@ class DocumentTab(PollingTab):
         """Character ranges of the shown text that the newest versions wrote."""
         self._since: int | None = None
         """The version shown before the current one (same document), for the marks."""
+        self.ghosts: list[Ghost] = []
+        """Text removed lately, still shown struck through."""
+        self.clock: Callable[[], float] = time.monotonic
+        self.fade_timer = QTimer(self)
+        self.fade_timer.setInterval(FADE_TICK_MS)
+        self.fade_timer.timeout.connect(self.fade)
         self.title = QLabel("Документ ещё не загружен")
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.info = QLabel()
@@ -89,9 +105,21 @@ class DocumentTab(PollingTab):
             return
         same = previous is not None and previous.document_id == document.document_id
         self._since = previous.version if previous is not None and same else None
-        self.highlighted = changed_ranges(previous.text, document.text) if previous and same else []
+        if previous is not None and same:
+            diff = diff_texts(previous.text, document.text)
+            self.highlighted = diff.inserted if previous.text else []
+            self.ghosts = carry(
+                self.ghosts,
+                diff,
+                self.clock(),
+                first=previous.version + 1,
+                last=document.version,
+            )
+        else:
+            self.highlighted, self.ghosts = [], []
         self.authorship = None
-        self.text.show_plain(document.text, self.highlighted)
+        self.text.show_plain(document.text, self.highlighted, self._shown_ghosts())
+        self._time_fading()
         self.latest_button.setEnabled(bool(self.highlighted))
         if document.document_id:
             ask_authorship(
@@ -127,13 +155,58 @@ class DocumentTab(PollingTab):
         if target is not None:
             self.text.reveal(*target)
 
+    def fade(self) -> None:
+        """Drop the ghosts that have faded and repaint those that turned lighter (the fade
+        timer's tick)."""
+        self.ghosts = alive(self.ghosts, self.clock())
+        if self._shown_ghosts() != self.text.ghosts:
+            self._repaint()
+        self._time_fading()
+
+    def _time_fading(self) -> None:
+        if self.ghosts and not self.fade_timer.isActive():
+            self.fade_timer.start()
+        elif not self.ghosts:
+            self.fade_timer.stop()
+
+    def _shown_ghosts(self) -> list[ShownGhost]:
+        """The ghosts as painted now: their grey, and who removed them where known (the
+        authorship names the edit that made each version still present in the text)."""
+        now = self.clock()
+        editors: dict[int, str] = {}
+        if self.authorship is not None:
+            for run in self.authorship.runs:
+                who = f"{run.edit_id[:8]} · {author_name(run.agent_id, self.roles)}"
+                editors.setdefault(run.version, who)
+        return [
+            ShownGhost(
+                ghost.at,
+                visible(ghost.text),
+                shade(ghost, now),
+                tooltip(ghost, editors.get(ghost.last, "")),
+            )
+            for ghost in self.ghosts
+        ]
+
+    def _repaint(self) -> None:
+        if self.authorship is not None:
+            self._paint_authorship()
+        elif self.document is not None:
+            self.text.show_plain(self.document.text, self.highlighted, self._shown_ghosts())
+
     def _paint_authorship(self) -> None:
         assert self.authorship is not None
         runs = self.authorship.runs
-        self.text.show_runs(self.authorship.text, runs, self.roles, self.highlighted)
+        self.text.show_runs(
+            self.authorship.text, runs, self.roles, self.highlighted, self._shown_ghosts()
+        )
         self.latest_button.setEnabled(self.latest_range() is not None)
-        note = "подчёркнуто: новое с прошлого обновления" if self.highlighted else ""
-        self.legend.show_runs(runs, self.roles, note=note)
+        notes = []
+        if self.highlighted:
+            notes.append("подчёркнуто: новое с прошлого обновления")
+        if self.ghosts:
+            notes.append("зачёркнуто серым: удалённое (скоро исчезнет)")
+        self.legend.show_runs(runs, self.roles, note="; ".join(notes))
 
     def _no_authorship(self, failure: ApiFailure) -> None:
         self.legend.show_note(f"Авторство недоступно: {failure.detail}")

@@ -1,14 +1,16 @@
 """Tabs and dialogs fed directly, without a stack: what they show for given answers."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtGui import QHelpEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QToolTip
 
 from desktop.authorship import agent_colour
+from desktop.ghosts import FADE_REFRESHES, FADE_S
 from desktop.net import ApiClient, ChorusApi
 from desktop.net.failures import failure_from_network, failure_from_status
 from desktop.net.payloads import (
@@ -24,6 +26,7 @@ from desktop.net.payloads import (
 from desktop.settings import ConnectionSettings, SettingsStore
 from desktop.views import TAB_NAMES, MainWindow
 from desktop.views.analytics_tab import AnalyticsTab
+from desktop.views.authored_text import GHOST_PROPERTY
 from desktop.views.cluster_tab import ClusterTab
 from desktop.views.document_tab import HIGHLIGHT, DocumentTab
 from desktop.views.error_banner import ErrorBanner
@@ -31,6 +34,10 @@ from desktop.views.history_tab import HistoryTab
 from desktop.views.settings_dialog import SettingsDialog
 
 from . import samples
+
+SCREENSHOTS = Path(
+    os.environ.get("CHORUS_DESKTOP_SCREENSHOTS", Path(__file__).parent / "screenshots")
+)
 
 
 @pytest.fixture
@@ -365,3 +372,122 @@ def test_to_the_latest_edit_scrolls_below_the_fold(api, qtbot) -> None:
     qtbot.mouseClick(tab.latest_button, Qt.MouseButton.LeftButton)
     assert tab.text.verticalScrollBar().value() > 0
     assert tab.text.textCursor().selectedText() == " Новое в конце."
+
+
+def ghost_format(tab: DocumentTab, position: int) -> QTextCharFormat:
+    """The character format after Qt position `position` of the tab's text."""
+    cursor = tab.text.textCursor()
+    cursor.setPosition(position + 1)
+    return cursor.charFormat()
+
+
+def test_deleted_text_shows_struck_through_where_it_was_and_fades(api, qtbot) -> None:
+    tab = DocumentTab(api)
+    qtbot.addWidget(tab)
+    tab.resize(800, 300)
+    now = [100.0]
+    tab.clock = lambda: now[0]
+    tab.set_roles({"agent-3": "редактор стиля"})
+    first = samples.authorship(
+        2,
+        [
+            ("Начало 😀 ", "operator", 1),
+            ("Старая фраза. ", "agent-2", 2),
+            ("Конец.", "operator", 1),
+        ],
+    )
+    tab.show_document(parse_document(samples.document(2, first["text"])))
+    tab.show_authorship(parse_authorship(first))
+    assert tab.ghosts == []
+    second = samples.authorship(
+        3,
+        [
+            ("Начало 😀 ", "operator", 1),
+            ("Новая", "agent-3", 3),
+            (" фраза. ", "agent-2", 2),
+            ("Конец.", "operator", 1),
+        ],
+    )
+    real = second["text"]
+    tab.show_document(parse_document(samples.document(3, real)))
+    assert [(ghost.at, ghost.text) for ghost in tab.ghosts] == [(9, "Старая")]
+    assert tab.text.toPlainText() == "Начало 😀 СтараяНовая фраза. Конец."
+    assert tab.text.document_text() == real
+    assert ghost_format(tab, 10).fontStrikeOut()  # UTF-16: the emoji counts twice
+    assert tab.text.ghost_at(12) is not None
+    tab.show_authorship(parse_authorship(second))
+    assert tab.highlighted == [(9, 14)]  # «Новая», by its run
+    ghost = ghost_format(tab, 10)
+    assert ghost.fontStrikeOut()
+    assert ghost.foreground().color().name() == "#808080"
+    assert ghost.property(GHOST_PROPERTY) is True
+    assert not ghost.fontUnderline()
+    assert ghost.toolTip() == "удалено правкой e0000003 · agent-3 (редактор стиля) · версия 3"
+    new = ghost_format(tab, 17)  # «Новая», after the ghost
+    assert new.fontUnderline()
+    assert not new.fontStrikeOut()
+    assert new.background().color().name() == agent_colour("agent-3")
+    assert tab.text.run_at(12) is None  # on the ghost
+    run = tab.text.run_at(17)
+    assert run is not None
+    assert run.agent_id == "agent-3"
+    assert "зачёркнуто серым: удалённое" in tab.legend.text()
+    tab.jump_to_latest()
+    assert tab.text.textCursor().selectedText() == "Новая"
+    tab.text.selectAll()
+    assert tab.text.createMimeDataFromSelection().text() == real  # copying leaves ghosts out
+    tab.text.copy()
+    assert QApplication.clipboard().text() == real
+    cursor = tab.text.textCursor()
+    cursor.setPosition(10)
+    cursor.setPosition(16, QTextCursor.MoveMode.KeepAnchor)  # the ghost alone
+    tab.text.setTextCursor(cursor)
+    assert tab.text.selected_text() == ""
+    tab.show()
+    qtbot.waitExposed(tab)
+    cursor.setPosition(12)
+    point = tab.text.cursorRect(cursor).center()
+    assert tab.text.tooltip_at(point).startswith("удалено правкой e0000003")
+    cursor.clearSelection()
+    tab.text.setTextCursor(cursor)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(SCREENSHOTS / "desktop-document-deleted.png"))
+
+    assert tab.fade_timer.isActive()
+    tab.text.reveal(0, 6)  # a selection survives the ghosts fading
+    now[0] += FADE_S / 2
+    tab.fade()
+    assert ghost_format(tab, 10).foreground().color().name() != "#808080"  # lighter
+    assert tab.text.selected_text() == "Начало"
+    now[0] += FADE_S / 2
+    tab.fade()
+    assert tab.ghosts == []
+    assert tab.text.toPlainText() == real
+    assert tab.text.selected_text() == "Начало"
+    assert not tab.fade_timer.isActive()
+    assert "зачёркнуто" not in tab.legend.text()
+
+
+def test_ghosts_fade_after_a_few_refreshes_and_show_a_split(api, qtbot) -> None:
+    tab = DocumentTab(api)
+    qtbot.addWidget(tab)
+    tab.clock = lambda: 0.0
+    text = "Первое решений. Проще говоря."
+    tab.show_document(parse_document(samples.document(2, text)))
+    text = "решений.\n\nПроще говоря."
+    tab.show_document(parse_document(samples.document(4, text)))
+    assert [ghost.text for ghost in tab.ghosts] == ["Первое ", " "]
+    assert tab.text.toPlainText() == "Первое решений.␣\n\nПроще говоря."
+    assert ghost_format(tab, 0).toolTip() == "удалено одной из правок версий 3–4"
+    assert tab.highlighted == [(8, 10)]
+    for version in range(5, 5 + FADE_REFRESHES):
+        assert tab.ghosts, version
+        text += f" {version}"
+        tab.show_document(parse_document(samples.document(version, text)))
+    assert tab.ghosts == []
+    assert tab.text.toPlainText() == text
+    tab.show_document(parse_document(samples.document(20, "Ничего.")))
+    assert tab.text.toPlainText() == "решенийНичего.¶¶Проще говоря. 5 6 7 8"  # ¶: a removed break
+    tab.show_document(parse_document(samples.document(1, "Другой.", document_id="doc-2")))
+    assert tab.ghosts == []  # another document: nothing was deleted from it
+    assert tab.text.toPlainText() == "Другой."
