@@ -116,6 +116,7 @@ def up(stack: Stack, wait_s: float, agents: int = DEFAULT_AGENTS) -> int:
     print(
         f"  {'secrets':<12} {state.secrets_path} (service token; agent tokens agent-1.."
         f"agent-{AGENT_COUNT} and {OPERATOR})\n"
+        f"  {'sign in':<12} the dashboard's «Войти» takes the operator token: {operator}\n"
         f"  {'logs':<12} {state.logs}/ and {state.nginx}/ (./chorus logs <service>)\n"
         f"  {'rate limit':<12} {stack.config.rate_limit.rate} per agent token at the balancer\n"
         "Stop it with ./chorus down; see it with ./chorus status."

@@ -6,7 +6,7 @@ export const metadata = { title: "Вход оператора — Chorus" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
   const { next } = await searchParams;
   // Only a path of this site: never an open redirect.
-  const target = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  const target = next && next.startsWith("/") && !/^\/[\\/]/.test(next) ? next : "/";
   return (
     <div>
       <PageHeader
