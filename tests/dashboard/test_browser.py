@@ -17,6 +17,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,9 @@ def stack() -> Iterator[Stack]:
         yield running
 
 
-def _post(url: str, body: object, cookie: str | None = None) -> tuple[int, dict[str, str], dict]:
+def _post(
+    url: str, body: object, cookie: str | None = None
+) -> tuple[int, dict[str, str], dict[str, Any]]:
     """POST JSON; the status, the response headers and the JSON body (errors included)."""
     headers = {"content-type": "application/json", **({"cookie": cookie} if cookie else {})}
     request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")

@@ -11,9 +11,9 @@ from desktop.labels import (
     clock_time,
     counted,
     duration,
-    plural,
     word,
 )
+from wording import plural
 
 
 def test_word_falls_back_to_the_value() -> None:
