@@ -338,3 +338,26 @@ async def test_cluster_control_stops_and_starts_a_node(
     assert started.json()["state"] == "running"
     stack.node("b").wait_ready(60)
     assert (await client.get("/nodes/b/health")).status_code == 200
+
+
+async def test_only_the_operator_starts_a_document_and_nginx_errors_are_json(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
+    before = (await client.get("/api/document/current")).json()["document_id"]
+    body = {"topic": "Чужая тема", "initial_text": "Всё стёрто."}
+    agent = stack.secrets.bearer("agent-1")
+    urls = [stack.balancer_url, *(stack.node(letter).url for letter in "abc")]
+
+    refusals = [
+        await client.post(f"{url}/api/document/init", json=body, headers=agent) for url in urls
+    ]
+    too_large = await client.post(
+        "/api/edits", content=b"x" * (2 << 20), headers={"content-type": "application/json"}
+    )
+
+    assert [r.status_code for r in refusals] == [403, 403, 403, 403]  # nginx, then a, b, c
+    assert {r.json()["error"] for r in refusals} == {"forbidden"}
+    assert (await client.get("/api/document/current")).json()["document_id"] == before
+    assert too_large.status_code == 413
+    assert too_large.json()["error"] == "payload_too_large"
+    assert "1 МБ" in too_large.json()["message"]

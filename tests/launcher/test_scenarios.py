@@ -117,10 +117,10 @@ def test_scenario_all_tells_its_story_in_russian_and_gives_the_user_back_their_w
         # The run is synchronous: while a line is printed, nothing else happens. The texts the
         # user's document had at the version the preparation remembered (as each node saw it):
         found = re.search(
-            r"запомнил документ пользователя: .*, версия (\d+), ([\d\u202f]+) симв", line
+            r"запомнил документ пользователя: .*, версия (\d+), ([\d\u00a0]+) симв", line
         )
         if found:
-            remembered["length"] = int(found.group(2).replace("\u202f", ""))
+            remembered["length"] = int(found.group(2).replace("\u00a0", ""))
             at = [client.get(f"/nodes/{n}/api/document/versions/{found.group(1)}") for n in "abc"]
             remembered["texts"] = {r.json()["text"] for r in at if r.status_code == 200}
         if line.strip() == f"== {scenarios.RESTORING} ==":  # the scenarios' document, still
@@ -145,7 +145,7 @@ def test_scenario_all_tells_its_story_in_russian_and_gives_the_user_back_their_w
     assert "первая правка от agent-" in one
     assert "POST /api/chat/messages от agent-" in two
     assert "без токена → 401, error=unauthorized" in three
-    assert "10\u202f001 символ → 422, error=validation_error, field=proposed_text" in three
+    assert "10\u00a0001 символ → 422, error=validation_error, field=proposed_text" in three
     assert "→ 201, принята" in three
     assert "ещё раз → 200, отклонена" in three
 
