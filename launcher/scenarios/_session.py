@@ -143,14 +143,9 @@ class Scenario:
 
     def cluster_events(self, since: datetime, kinds: Collection[str]) -> list[dict[str, Any]]:
         """The cluster timeline's events of `kinds` since `since`, oldest first: the one source
-        the dashboard and the desktop show too (`GET /api/analytics/timeline`). Where the
-        balancer has no route to it yet, the Analytics Service is asked directly."""
+        the dashboard and the desktop show too (`GET /api/analytics/timeline`)."""
         path = "/api/analytics/timeline"
-        params: dict[str, str | int] = {"period": "1h", "limit": 200}
-        response = self.client.get(path, params=params)
-        if response.status_code == 404:
-            direct = f"http://127.0.0.1:{self.stack.config.ports.analytics}{path}"
-            response = httpx.get(direct, params=params, timeout=self.client.timeout)
+        response = self.client.get(path, params={"period": "1h", "limit": 200})
         if response.status_code != 200:
             raise ScenarioError(f"GET {path} ответил {response.status_code}: {response.text}")
         events = [
