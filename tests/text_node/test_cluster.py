@@ -256,3 +256,48 @@ async def test_budget_overshoot_is_bounded_by_concurrent_edits_on_other_nodes(
         assert 1000 <= used[0] <= 1000 + 2 * 100  # the documented bound
         later = await asyncio.gather(*(spend(url, 1) for url in urls))
         assert later == [429, 429, 429]
+
+
+async def test_a_lone_survivor_answers_at_once_and_its_peers_catch_up(cluster: Cluster) -> None:
+    """Every peer known to be failing: no edit waits the ack timeout (0.5 s) for nobody."""
+    a = cluster.urls[0]
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(
+            f"{a}/api/document/init",
+            json={"topic": "Тест", "initial_text": "Начало."},
+            headers=OPERATOR,
+        )
+        await wait_converged(client, cluster.urls, 3)
+        cluster.nodes[1].kill()
+        cluster.nodes[2].kill()
+
+        async def append(i: int) -> dict[str, object]:
+            body = {"agent_id": "agent-1", "proposed_text": f" {i}.", "position": "end"}
+            response = await client.post(
+                f"{a}/api/edits", json=body | {"tokens_used": 1}, headers=agent(1)
+            )
+            assert response.status_code == 201, response.text
+            answer: dict[str, object] = response.json()
+            return answer
+
+        await append(0)  # the pushes of this one fail: a learns its peers are down
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            peers = (await client.get(f"{a}/api/node")).json()["peers"]
+            if all(link["state"] == "failing" for link in peers.values()):
+                break
+            await asyncio.sleep(0.05)
+        started = time.monotonic()
+        answers = [await append(i) for i in range(1, 21)]
+        took = time.monotonic() - started
+        cluster.nodes[1].start()
+        cluster.nodes[2].start()
+        await wait_converged(client, cluster.urls, 10)
+        texts = {
+            (await client.get(f"{url}/api/document/current")).json()["text"] for url in cluster.urls
+        }
+    print(f"\n20 edits on a lone survivor: {took:.2f} s")
+    assert {answer["status"] for answer in answers} == {"accepted"}
+    assert all(answer["acknowledged_by"] == [] for answer in answers)  # not replicated yet
+    assert took < 20 * 0.5 / 2  # waiting the timeout each would take 10 s
+    assert texts == {"Начало. 0." + "".join(f" {i}." for i in range(1, 21))}
