@@ -157,7 +157,6 @@ class Replicator:
         self.transport = transport
         self.wall_clock = wall_clock
         self.ready = asyncio.Event()
-        self.caught_up_ops = 0
         self.catch_up: dict[str, Any] = {
             "state": "catching_up",
             "ops": 0,
@@ -401,21 +400,20 @@ class Replicator:
         started = time.monotonic()
         deadline = started + self.node.settings.catch_up_timeout_s
         pending = set(self.node.settings.peer_urls)
-        from_peers: dict[str, int] = {}
+        catch_up = self.catch_up
         while pending:
             for peer in sorted(pending):
                 with contextlib.suppress(PeerUnreachable, DatabaseUnavailableError):
                     pulled = await self.pull_from(peer)
-                    self.caught_up_ops += pulled
-                    from_peers[NODE_NAMES[peer]] = pulled
+                    catch_up["from"][NODE_NAMES[peer]] = pulled
+                    catch_up["ops"] += pulled
                     pending.discard(peer)
-                    self.catch_up.update(ops=self.caught_up_ops, **{"from": dict(from_peers)})
             if not pending or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.2)
         duration_ms = round((time.monotonic() - started) * 1000)
         now = int(self.wall_clock() * 1000)
-        self.catch_up.update(state="done", duration_ms=duration_ms, finished_at=iso(now))
+        catch_up.update(state="done", duration_ms=duration_ms, finished_at=iso(now))
         self.ready.set()
         await self.node.enqueue(
             [
@@ -427,9 +425,9 @@ class Replicator:
                         ts_ms=now,
                         version=self.node.view.version,
                         node=self.node.settings.name,
-                        caught_up_ops=self.caught_up_ops,
+                        caught_up_ops=catch_up["ops"],
                         duration_ms=duration_ms,
-                        from_peers=from_peers,
+                        from_peers=catch_up["from"],
                         unreachable_peers=[NODE_NAMES[p] for p in sorted(pending)],
                     ),
                 }

@@ -79,6 +79,16 @@ async def writer(
             outcomes[edit_id] = "indeterminate"
 
 
+async def start_document(client: httpx.AsyncClient, cluster: Cluster) -> None:
+    """A new document «Начало.», initialised on node a and present on all three nodes."""
+    await client.post(
+        f"{cluster.urls[0]}/api/document/init",
+        json={"topic": "Тест", "initial_text": "Начало."},
+        headers=OPERATOR,
+    )
+    await wait_converged(client, cluster.urls, 3)
+
+
 async def accepted_everywhere(client: httpx.AsyncClient, urls: list[str], ids: set[str]) -> None:
     for url in urls:
         held = {edit_id for _, _, edit_id in await history(client, url)}
@@ -128,12 +138,7 @@ async def test_fifty_concurrent_clients_converge_within_three_seconds(cluster: C
 
 async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Cluster) -> None:
     async with httpx.AsyncClient(timeout=5) as client:
-        await client.post(
-            f"{cluster.urls[0]}/api/document/init",
-            json={"topic": "Тест", "initial_text": "Начало."},
-            headers=OPERATOR,
-        )
-        await wait_converged(client, cluster.urls, 3)
+        await start_document(client, cluster)
         outcomes: dict[str, str] = {}
         writers = asyncio.gather(
             *(writer(client, cluster.urls[i % 3], 1, 8, 100 + i, outcomes) for i in range(12))
@@ -175,12 +180,7 @@ async def test_killed_node_catches_up_and_nothing_accepted_is_lost(cluster: Clus
 
 async def test_node_down_for_a_hundred_edits_catches_up_exactly(cluster: Cluster) -> None:
     async with httpx.AsyncClient(timeout=5) as client:
-        await client.post(
-            f"{cluster.urls[0]}/api/document/init",
-            json={"topic": "Тест", "initial_text": "Начало."},
-            headers=OPERATOR,
-        )
-        await wait_converged(client, cluster.urls, 3)
+        await start_document(client, cluster)
         c = cluster.urls[2]
         before = (await client.get(f"{c}/api/document/current")).json()["version"]
         cluster.nodes[2].stop()
@@ -262,12 +262,7 @@ async def test_a_lone_survivor_answers_at_once_and_its_peers_catch_up(cluster: C
     """Every peer known to be failing: no edit waits the ack timeout (0.5 s) for nobody."""
     a = cluster.urls[0]
     async with httpx.AsyncClient(timeout=5) as client:
-        await client.post(
-            f"{a}/api/document/init",
-            json={"topic": "Тест", "initial_text": "Начало."},
-            headers=OPERATOR,
-        )
-        await wait_converged(client, cluster.urls, 3)
+        await start_document(client, cluster)
         cluster.nodes[1].kill()
         cluster.nodes[2].kill()
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Query
 
-from crdt_core import InvalidPosition, Op, OpKind
+from crdt_core import Op, OpKind
 
 from ..deps import NodeDep, OperatorDep, SettingsDep
 from ..events import iso
@@ -87,9 +87,7 @@ async def version(version: int, node: NodeDep, settings: SettingsDep) -> Documen
     """The text of any version (replayed from the op set)."""
     async with node.locked():
         fold = node.fold()
-        if not 1 <= version <= fold.version:
-            raise InvalidPosition("version", f"must be between 1 and {fold.version}")
-        op = fold.op_at(version)
+        op = fold.op_at(version)  # checks `version`
         return DocumentResponse(
             version=version,
             text=fold.text_at(version),
@@ -111,11 +109,8 @@ async def authorship(
     inserted every one of them, so the runs are exact, not guessed from diffs."""
     async with node.locked():
         fold = node.fold()
-        if version is not None and version > fold.version:
-            raise InvalidPosition("version", f"must be between 1 and {fold.version}")
-        at = fold.version if version is None else version
         runs = []
-        for run in fold.authorship(version):
+        for run in fold.authorship(version):  # checks `version`
             op = fold.op_at(run.version)
             runs.append(
                 AuthorRun(
@@ -130,8 +125,8 @@ async def authorship(
             )
         return AuthorshipResponse(
             document_id=fold.document_id,
-            version=at,
+            version=fold.version if version is None else version,
             node=settings.name,
-            text=fold.text_at(at) if version is not None else fold.text,
+            text=fold.text if version is None else fold.text_at(version),
             runs=runs,
         )
