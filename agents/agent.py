@@ -274,11 +274,8 @@ class Agent:
     async def _chat_moved(self) -> bool:
         """Whether another agent wrote in the chat since this one last read it (the messages
         stay unread: the next cycle reads them)."""
-        params: dict[str, str | int] = {"limit": self.config.chat_window}
-        if self._chat_since is not None:
-            params["since"] = self._chat_since
         try:
-            response = await self._chat.get("/api/chat/messages", params=params)
+            response = await self._chat.get("/api/chat/messages", params=self._unread())
         except httpx.TransportError:
             return False
         if response.status_code != 200:
@@ -396,12 +393,18 @@ class Agent:
         earlier = self._claims.active(self._clock(), before=_order(posted.get("message_id", "")))
         return not _overlaps_claim(planned, text, earlier)
 
-    async def _read_chat(self) -> None:
+    def _unread(self) -> dict[str, str | int]:
+        """The query of the chat messages since this agent last read it."""
         params: dict[str, str | int] = {"limit": self.config.chat_window}
         if self._chat_since is not None:
             params["since"] = self._chat_since
+        return params
+
+    async def _read_chat(self) -> None:
         try:
-            response = await self._request(self._chat, "GET", "/api/chat/messages", params=params)
+            response = await self._request(
+                self._chat, "GET", "/api/chat/messages", params=self._unread()
+            )
         except ServiceUnavailable as exc:  # the chat is advisory: edit without it
             self.stats.last_error = str(exc)
             return

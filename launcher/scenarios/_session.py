@@ -203,9 +203,6 @@ class Scenario:
         if not listing["running"]:
             return [], None
         roles = [a.get("role_text") or a["role"] for a in listing["agents"]]
-        value = listing.get("use_claims")
-        if isinstance(value, bool):
-            return roles, value
         found = {
             a["use_claims"] for a in listing["agents"] if isinstance(a.get("use_claims"), bool)
         }
