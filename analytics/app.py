@@ -3,10 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from service_kit import ApiError, install_error_handlers
+from service_kit import domain_error, install_error_handlers
 
 from .api import router
 from .db import create_engine, create_sessionmaker, migrate
@@ -15,16 +14,6 @@ from .errors import DatabaseUnavailableError
 from .settings import AnalyticsSettings
 
 RETRY_AFTER_S = 5
-
-
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    error = ApiError(
-        503,
-        "database_unavailable",
-        str(exc),
-        headers={"Retry-After": str(RETRY_AFTER_S)},
-    )
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
 
 def create_app(settings: AnalyticsSettings, *, clock: Clock = utc_now) -> FastAPI:
@@ -48,6 +37,8 @@ def create_app(settings: AnalyticsSettings, *, clock: Clock = utc_now) -> FastAP
     app.state.settings = settings
     app.state.clock = clock
     install_error_handlers(app)
-    app.add_exception_handler(DatabaseUnavailableError, _database_unavailable)
+    domain_error(
+        app, DatabaseUnavailableError, 503, "database_unavailable", retry_after_s=RETRY_AFTER_S
+    )
     app.include_router(router)
     return app

@@ -8,8 +8,6 @@ import service_kit
 from .errors import SettingsError
 
 ENV_PREFIX = "ANALYTICS_"
-_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token", "todo", "xxx"}
-_ASYNC_SCHEME = "postgresql+asyncpg://"
 
 
 class AnalyticsSettings(BaseSettings):
@@ -34,26 +32,12 @@ class AnalyticsSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        url = value.strip()
-        if url.lower() in _PLACEHOLDERS:
-            raise ValueError(f"{ENV_PREFIX}DATABASE_URL is empty: set it to a PostgreSQL URL")
-        for scheme in ("postgresql://", "postgres://"):
-            if url.startswith(scheme):
-                return _ASYNC_SCHEME + url.removeprefix(scheme)
-        if not url.startswith(_ASYNC_SCHEME):
-            raise ValueError(
-                f"{ENV_PREFIX}DATABASE_URL must be a postgresql:// or {_ASYNC_SCHEME} URL"
-            )
-        return url
+        return service_kit.database_url(value, f"{ENV_PREFIX}DATABASE_URL")
 
     @field_validator("service_token")
     @classmethod
     def _service_token(cls, value: SecretStr) -> SecretStr:
-        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
-            raise ValueError(
-                f"{ENV_PREFIX}SERVICE_TOKEN is empty or a placeholder: set it to a real secret"
-            )
-        return value
+        return service_kit.real_secret(value, f"{ENV_PREFIX}SERVICE_TOKEN")
 
 
 def load_settings() -> AnalyticsSettings:

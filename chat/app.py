@@ -3,10 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from service_kit import ApiError, install_error_handlers
+from service_kit import ApiError, install_error_handlers, on_error
 
 from .api import router
 from .settings import ChatSettings
@@ -19,15 +18,9 @@ def _as_api_error(exc: ChatStoreError) -> ApiError:
             503,
             "redis_unavailable",
             f"хранилище чата недоступно, повторите позже ({exc})",
-            headers={"Retry-After": "1"},
+            retry_after_s=1,
         )
     return ApiError(500, "storage_error", f"хранилище чата отклонило запрос ({exc})")
-
-
-async def _store_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ChatStoreError)
-    error = _as_api_error(exc)
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
 
 def create_app(settings: ChatSettings) -> FastAPI:
@@ -46,6 +39,6 @@ def create_app(settings: ChatSettings) -> FastAPI:
     app = FastAPI(title="Chorus Chat Service", lifespan=lifespan)
     app.state.tokens = tokens
     install_error_handlers(app)
-    app.add_exception_handler(ChatStoreError, _store_error)
+    on_error(app, ChatStoreError, _as_api_error)
     app.include_router(router)
     return app

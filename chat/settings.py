@@ -28,13 +28,7 @@ class ChatSettings(BaseSettings):
     @field_validator("agent_tokens")
     @classmethod
     def _tokens_parse(cls, value: str) -> str:
-        try:
-            AgentTokens.parse(value, variable=TOKENS_VARIABLE)
-        except ValueError as exc:
-            message = str(exc)
-            if TOKENS_VARIABLE not in message:
-                message = f"{TOKENS_VARIABLE}: {message}"
-            raise ValueError(message) from exc
+        AgentTokens.parse(value, variable=TOKENS_VARIABLE)
         return value
 
     def tokens(self) -> AgentTokens:

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from fastapi import Request
 
 from ._errors import ApiError
-
-_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token"}
+from ._settings import is_placeholder
 
 
 def bearer_token(request: Request) -> str:
@@ -29,9 +28,23 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _check_secret(name: str, value: str) -> None:
-    if value.strip().lower() in _PLACEHOLDERS:
-        raise ValueError(f"{name} is empty or a placeholder: set it to a real secret")
+def parse_agent_tokens(spec: str, *, variable: str) -> list[tuple[str, str]]:
+    """`agent_id:token,...` → [(agent_id, token), ...], or a ValueError naming `variable` and
+    what is wrong (a malformed pair, a placeholder token, nothing at all)."""
+    tokens: list[tuple[str, str]] = []
+    for pair in filter(None, (p.strip() for p in spec.split(","))):
+        agent_id, sep, token = pair.partition(":")
+        if not sep or not agent_id.strip() or not token.strip():
+            raise ValueError(f"{variable}: expected 'agent_id:token' pairs, got {pair!r}")
+        if is_placeholder(token):
+            raise ValueError(
+                f"{variable}: the token of {agent_id.strip()!r} is a placeholder: "
+                "set it to a real secret"
+            )
+        tokens.append((agent_id.strip(), token.strip()))
+    if not tokens:
+        raise ValueError(f"{variable} is empty: set at least one 'agent_id:token' pair")
+    return tokens
 
 
 class AgentTokens:
@@ -39,20 +52,17 @@ class AgentTokens:
 
     def __init__(self, agents_by_token: Mapping[str, str]) -> None:
         for token in agents_by_token:
-            _check_secret("an agent token", token)
+            if is_placeholder(token):
+                raise ValueError(
+                    "an agent token is empty or a placeholder: set it to a real secret"
+                )
         self._agents = dict(agents_by_token)
 
     @classmethod
     def parse(cls, spec: str, *, variable: str = "AGENT_TOKENS") -> "AgentTokens":
-        agents: dict[str, str] = {}
-        for pair in filter(None, (p.strip() for p in spec.split(","))):
-            agent_id, sep, token = pair.partition(":")
-            if not sep or not agent_id.strip() or not token.strip():
-                raise ValueError(f"{variable}: expected 'agent_id:token' pairs, got {pair!r}")
-            agents[token.strip()] = agent_id.strip()
-        if not agents:
-            raise ValueError(f"{variable} is empty: set at least one 'agent_id:token' pair")
-        return cls(agents)
+        """From `agent_id:token,...` (see `parse_agent_tokens`)."""
+        tokens = parse_agent_tokens(spec, variable=variable)
+        return cls({token: agent_id for agent_id, token in tokens})
 
     def __len__(self) -> int:
         return len(self._agents)
@@ -64,6 +74,12 @@ class AgentTokens:
             if hmac.compare_digest(known, token):
                 return agent_id
         raise ApiError(401, "unauthorized", "неизвестный токен агента", field="Authorization")
+
+    def require(self, request: Request, agent_id: str, message: str) -> None:
+        """401 with `message` unless the request's bearer token is `agent_id`'s (e.g. the
+        operator's, for routes only the operator may call)."""
+        if self.agent_for(request) != agent_id:
+            raise ApiError(401, "unauthorized", message, field="Authorization")
 
 
 def require_service_token(request: Request, expected: str) -> None:

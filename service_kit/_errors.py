@@ -5,12 +5,13 @@ errors add `"fields": [{"field", "message"}, ...]`. Malformed JSON is a 400, a w
 with a bad field a 422.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,8 +19,15 @@ UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
 """PostgreSQL refusing a character: NUL (U+0000) in text, `\\u0000` in JSONB."""
 
 
+ExcT = TypeVar("ExcT", bound=Exception)
+
+
 class ApiError(Exception):
-    """An error answered as JSON with `status`; `headers` e.g. Retry-After."""
+    """An error answered as JSON with `status`.
+
+    `retry_after_s` (a 503 or 429 the client may retry) becomes the `Retry-After` header;
+    `headers` carries any other header (e.g. `WWW-Authenticate`).
+    """
 
     def __init__(
         self,
@@ -30,12 +38,15 @@ class ApiError(Exception):
         field: str | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        retry_after_s: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        if retry_after_s is not None:
+            headers = {**(headers or {}), "Retry-After": str(retry_after_s)}
         self.headers = headers
         self.extra = extra or {}
 
@@ -44,6 +55,44 @@ class ApiError(Exception):
         if self.field is not None:
             body["field"] = self.field
         return body
+
+
+def error_response(error: ApiError) -> JSONResponse:
+    """The response of `error`: its status, its JSON body and its headers."""
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+def on_error(app: FastAPI, exc_type: type[ExcT], to_error: Callable[[ExcT], ApiError]) -> None:
+    """Answer `exc_type` (and its subclasses) raised by a route with `to_error(exc)`.
+
+    The bridge from a service's own exceptions to the JSON error body: the route raises its
+    domain exception, the app says once how it is answered.
+    """
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, exc_type):  # Starlette dispatches by type: never happens
+            raise exc
+        return error_response(to_error(exc))
+
+    app.add_exception_handler(exc_type, handler)
+
+
+def domain_error(
+    app: FastAPI,
+    exc_type: type[Exception],
+    status: int,
+    code: str,
+    *,
+    field: str | None = None,
+    retry_after_s: int | None = None,
+) -> None:
+    """Answer `exc_type` with `status` and `{"error": code, "message": str(exc), "field"?}`,
+    plus `Retry-After: retry_after_s` when given (503 "unavailable", 429)."""
+    on_error(
+        app,
+        exc_type,
+        lambda exc: ApiError(status, code, str(exc), field=field, retry_after_s=retry_after_s),
+    )
 
 
 def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
@@ -107,7 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

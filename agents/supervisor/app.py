@@ -50,13 +50,7 @@ async def get_pool(request: Request) -> AgentPool:
 async def require_operator(request: Request) -> None:
     """401 unless the request carries the operator's bearer token."""
     tokens: AgentTokens = request.app.state.tokens
-    if tokens.agent_for(request) != OPERATOR:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "запускать и останавливать агентов может только оператор",
-            field="Authorization",
-        )
+    tokens.require(request, OPERATOR, "запускать и останавливать агентов может только оператор")
 
 
 PoolDep = Annotated[AgentPool, Depends(get_pool)]

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service_kit import AgentTokens
+from service_kit import AgentTokens, parse_agent_tokens
 
 from ..settings import SIMULATOR_BASE_URL, SIMULATOR_KEY, SIMULATOR_MODEL
 
@@ -65,11 +65,7 @@ class SupervisorSettings(BaseSettings):
     @field_validator("agent_tokens")
     @classmethod
     def _tokens_parse(cls, value: str) -> str:
-        try:
-            tokens = parse_tokens(value)
-        except ValueError as exc:
-            raise ValueError(f"{TOKENS_VARIABLE}: {exc}") from exc
-        if OPERATOR not in tokens:
+        if OPERATOR not in parse_tokens(value):
             raise ValueError(f"{TOKENS_VARIABLE}: add an '{OPERATOR}:<token>' pair")
         return value
 
@@ -94,16 +90,8 @@ class SupervisorSettings(BaseSettings):
 
 
 def parse_tokens(spec: str) -> dict[str, str]:
-    """`agent_id:token,...` → {agent_id: token}; ValueError naming the bad pair."""
-    tokens: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in spec.split(","))):
-        agent_id, sep, token = pair.partition(":")
-        if not sep or not agent_id.strip() or not token.strip():
-            raise ValueError(f"expected 'agent_id:token' pairs, got {pair!r}")
-        tokens[agent_id.strip()] = token.strip()
-    if not tokens:
-        raise ValueError("empty: set at least the operator's 'operator:<token>' pair")
-    return tokens
+    """`SUPERVISOR_AGENT_TOKENS` → {agent_id: token}; ValueError naming the bad pair."""
+    return dict(parse_agent_tokens(spec, variable=TOKENS_VARIABLE))
 
 
 class SupervisorError(Exception):
