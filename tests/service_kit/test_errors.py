@@ -85,7 +85,11 @@ async def test_on_error_builds_the_body_from_the_exception() -> None:
     response = await _get("/budget")
 
     assert response.status_code == 429
-    assert response.json() == {"error": "budget_exceeded", "message": "бюджет исчерпан: 7", "used": 7}
+    assert response.json() == {
+        "error": "budget_exceeded",
+        "message": "бюджет исчерпан: 7",
+        "used": 7,
+    }
 
 
 async def test_retry_after_joins_other_headers() -> None:
