@@ -6,17 +6,9 @@ import sys
 import uvicorn
 
 from .app import create_app
-from .db import create_engine, migrate
+from .db import migrate
 from .errors import AnalyticsError
-from .settings import AnalyticsSettings, load_settings
-
-
-async def _migrate(settings: AnalyticsSettings) -> None:
-    engine = create_engine(settings)
-    try:
-        await migrate(engine, wait_s=settings.startup_timeout_s)
-    finally:
-        await engine.dispose()
+from .settings import load_settings
 
 
 def main(argv: list[str]) -> int:
@@ -24,7 +16,7 @@ def main(argv: list[str]) -> int:
     try:
         settings = load_settings()
         if argv[:1] == ["migrate"]:
-            asyncio.run(_migrate(settings))
+            asyncio.run(migrate(settings, wait_s=settings.startup_timeout_s))
             return 0
         if argv:
             print(

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from . import repository
-from .deps import ClockDep, SessionDep, require_ingest_token
+from .deps import ClockDep, DatabaseDep, require_ingest_token
 from .metrics import compute_metrics, compute_timeline
 from .schemas import (
     BatchStored,
@@ -31,9 +31,9 @@ _unavailable: dict[int | str, dict[str, Any]] = {
     dependencies=[Depends(require_ingest_token)],
     responses=_unavailable,
 )
-async def ingest_event(event: EventIn, session: SessionDep, clock: ClockDep) -> StatusOk:
+async def ingest_event(event: EventIn, database: DatabaseDep, clock: ClockDep) -> StatusOk:
     """Store one event (spec FR 18); a redelivery with a known `event_id` is stored once."""
-    await repository.insert_events(session=session, events=[event], received_at=clock())
+    await repository.insert_events(database=database, events=[event], received_at=clock())
     return StatusOk()
 
 
@@ -42,34 +42,34 @@ async def ingest_event(event: EventIn, session: SessionDep, clock: ClockDep) -> 
     dependencies=[Depends(require_ingest_token)],
     responses=_unavailable,
 )
-async def ingest_batch(batch: EventBatchIn, session: SessionDep, clock: ClockDep) -> BatchStored:
+async def ingest_batch(batch: EventBatchIn, database: DatabaseDep, clock: ClockDep) -> BatchStored:
     """Store up to 1000 events atomically; `stored` counts the new ones."""
     stored = await repository.insert_events(
-        session=session, events=batch.events, received_at=clock()
+        database=database, events=batch.events, received_at=clock()
     )
     return BatchStored(stored=stored, received=len(batch.events))
 
 
 @router.get("/api/analytics/metrics", responses=_unavailable)
-async def metrics(session: SessionDep, clock: ClockDep, period: Period = Period.HOUR) -> Metrics:
+async def metrics(database: DatabaseDep, clock: ClockDep, period: Period = Period.HOUR) -> Metrics:
     """Aggregated metrics of the last `period` (spec FR 19 plus the dashboard's figures)."""
-    return await compute_metrics(session=session, period=period, now=clock())
+    return await compute_metrics(database=database, period=period, now=clock())
 
 
 @router.get("/api/analytics/timeline", responses=_unavailable)
 async def timeline(
-    session: SessionDep,
+    database: DatabaseDep,
     clock: ClockDep,
     period: Period = Period.HOUR,
     limit: Annotated[int, Query(ge=1, le=MAX_TIMELINE)] = DEFAULT_TIMELINE,
 ) -> Timeline:
     """The cluster's events of the last `period` (nodes down and back, catch-up, links,
     budget, document, agents), worded in Russian, newest first, at most `limit`."""
-    return await compute_timeline(session=session, period=period, now=clock(), limit=limit)
+    return await compute_timeline(database=database, period=period, now=clock(), limit=limit)
 
 
 @router.get("/health", responses=_unavailable)
-async def health(session: SessionDep) -> Health:
+async def health(database: DatabaseDep) -> Health:
     """200 when the database answers `SELECT 1`, else 503."""
-    await repository.ping(session=session)
+    await repository.ping(database=database)
     return Health()

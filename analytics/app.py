@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from service_kit import domain_error, install_error_handlers
 
 from .api import router
-from .db import create_engine, create_sessionmaker, migrate
+from .db import create_database, migrate
 from .deps import Clock, utc_now
 from .errors import DatabaseUnavailableError
 from .settings import AnalyticsSettings
@@ -17,21 +17,17 @@ RETRY_AFTER_S = 5
 
 
 def create_app(settings: AnalyticsSettings, *, clock: Clock = utc_now) -> FastAPI:
-    """The app; its lifespan opens the engine, migrates the schema, and disposes the engine.
+    """The app; its lifespan migrates the schema, opens the pool, and closes it.
 
     Start-up waits up to `settings.startup_timeout_s` for the database, then fails.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        try:
-            await migrate(engine, wait_s=settings.startup_timeout_s)
-            app.state.engine = engine
-            app.state.sessionmaker = create_sessionmaker(engine)
+        await migrate(settings, wait_s=settings.startup_timeout_s)
+        async with create_database(settings) as database:
+            app.state.database = database
             yield
-        finally:
-            await engine.dispose()
 
     app = FastAPI(title="Chorus Analytics Service", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

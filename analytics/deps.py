@@ -1,14 +1,14 @@
 """FastAPI dependencies of the Analytics routes, as named `Annotated` aliases."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service_kit import require_service_token
 
+from .db import Database
 from .settings import AnalyticsSettings
 
 Clock = Callable[[], datetime]
@@ -29,16 +29,14 @@ async def get_clock(request: Request) -> Clock:
     return cast(Clock, request.app.state.clock)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for one request, closed afterwards."""
-    sessionmaker = cast(async_sessionmaker[AsyncSession], request.app.state.sessionmaker)
-    async with sessionmaker() as session:
-        yield session
+async def get_database(request: Request) -> Database:
+    """The app's connection pool (each repository call takes a connection from it)."""
+    return cast(Database, request.app.state.database)
 
 
 SettingsDep = Annotated[AnalyticsSettings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
 async def require_ingest_token(request: Request, settings: SettingsDep) -> None:

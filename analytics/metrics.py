@@ -32,9 +32,8 @@ Choices the spec leaves open:
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from . import repository
+from .db import Database
 from .repository import BucketRow
 from .schemas import (
     AgentFigures,
@@ -104,23 +103,23 @@ def _series(
     return tokens, edits, agents, latency
 
 
-async def compute_metrics(*, session: AsyncSession, period: Period, now: datetime) -> Metrics:
+async def compute_metrics(*, database: Database, period: Period, now: datetime) -> Metrics:
     """The metrics of the window [now - period, now] (see the module docstring)."""
     start = now - period.duration
     origin = bucket_origin(start, period.bucket)
     count = bucket_count(origin, now, period.bucket)
-    totals = await repository.window_totals(session=session, start=start)
+    totals = await repository.window_totals(database=database, start=start)
     rows = await repository.edit_buckets(
-        session=session,
+        database=database,
         start=start,
         origin=origin,
         width_s=period.bucket.total_seconds(),
         buckets=count,
     )
-    agents = await repository.agent_figures(session=session, start=start)
-    nodes = await repository.node_figures(session=session, start=start)
-    budget = await repository.latest_budget(session=session)
-    worst = await repository.worst_link(session=session, start=start)
+    agents = await repository.agent_figures(database=database, start=start)
+    nodes = await repository.node_figures(database=database, start=start)
+    budget = await repository.latest_budget(database=database)
+    worst = await repository.worst_link(database=database, start=start)
 
     tokens_series, edits_series, agents_series, latency_series = _series(
         rows, origin=origin, width=period.bucket, count=count
@@ -190,16 +189,16 @@ async def compute_metrics(*, session: AsyncSession, period: Period, now: datetim
 
 
 async def compute_timeline(
-    *, session: AsyncSession, period: Period, now: datetime, limit: int
+    *, database: Database, period: Period, now: datetime, limit: int
 ) -> Timeline:
     """The cluster timeline of the window [now - period, now] (see `analytics.timeline`)."""
     start = now - period.duration
-    events = await repository.timeline_events(session=session, start=start)
-    history = await repository.link_history(session=session, before=start)
+    events = await repository.timeline_events(database=database, start=start)
+    history = await repository.link_history(database=database, before=start)
     # The cluster's nodes as of late: naming them costs a scan of every edit and delivery, so
     # a long period looks at its last hour only (the timeline's own events add any other).
-    nodes = await repository.node_names(session=session, start=max(start, now - NODE_NAMES_SPAN))
-    before = await repository.latest_budget(session=session, before=start)
+    nodes = await repository.node_names(database=database, start=max(start, now - NODE_NAMES_SPAN))
+    before = await repository.latest_budget(database=database, before=start)
     entries = derive(
         events,
         history=history,

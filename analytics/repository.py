@@ -1,37 +1,20 @@
-"""All SQL of the Analytics Service. Functions take keyword-only arguments, the session first.
+"""All SQL of the Analytics Service. Functions take keyword-only arguments, the database first;
+each takes a pooled connection for its statement (driver errors that mean "unavailable" become
+DatabaseUnavailableError there) and gives it back.
 
 Metadata values are read defensively: a number is only cast when `jsonb_typeof` says it is one,
 so one malformed event cannot break the metrics for everybody.
 """
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
-from .db import database_errors
-from .models import Event
+from .db import Database
 from .schemas import EventIn
 from .timeline import StoredEvent
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _translated(function: Callable[P, Awaitable[R]]) -> Callable[P, Coroutine[Any, Any, R]]:
-    """Run `function` with driver errors translated by `database_errors()`."""
-
-    @functools.wraps(function)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        async with database_errors():
-            return await function(*args, **kwargs)
-
-    return wrapper
 
 
 def _number(key: str) -> str:
@@ -58,7 +41,7 @@ _SUPERSEDED = (
     "ELSE 0 END"
 )
 
-_TOTALS = text(f"""
+_TOTALS = f"""
 SELECT
   count(*) FILTER (WHERE event_type = 'edit_applied') AS total_edits,
   coalesce(sum(tokens) FILTER (WHERE event_type = 'edit_applied'), 0) AS total_tokens,
@@ -84,15 +67,15 @@ SELECT
   percentile_cont(0.99) WITHIN GROUP (ORDER BY {_LATENCY})
     FILTER (WHERE event_type = 'replication_success') AS lag_p99
 FROM events
-WHERE timestamp >= :start
-""")
+WHERE timestamp >= $1
+"""
 
-_BUCKETS = text(f"""
+_BUCKETS = f"""
 SELECT
   least(
-    floor((extract(epoch FROM timestamp)::float8 - CAST(:origin AS float8))
-          / CAST(:width AS float8)),
-    CAST(:last AS float8)
+    floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
+          / CAST($3 AS float8)),
+    CAST($4 AS float8)
   )::int AS bucket,  -- capped before the cast: an event stamped far ahead overflowed int
   count(*) AS edits,
   coalesce(sum(tokens), 0) AS tokens,
@@ -100,12 +83,12 @@ SELECT
   avg({_LATENCY}) AS avg_latency_ms,
   avg({_REQUEST_MS}) AS request_ms
 FROM events
-WHERE event_type = 'edit_applied' AND timestamp >= :start
+WHERE event_type = 'edit_applied' AND timestamp >= $1
 GROUP BY 1
 ORDER BY 1
-""")
+"""
 
-_AGENTS = text(f"""
+_AGENTS = f"""
 SELECT
   agent_id,
   (array_agg({_text("role")} ORDER BY timestamp DESC, id DESC)
@@ -114,15 +97,15 @@ SELECT
   coalesce(sum(tokens) FILTER (WHERE event_type = 'edit_applied'), 0) AS tokens,
   count(*) FILTER (WHERE event_type = 'edit_rejected') AS rejected
 FROM events
-WHERE timestamp >= :start AND agent_id IS NOT NULL
+WHERE timestamp >= $1 AND agent_id IS NOT NULL
 GROUP BY agent_id
 ORDER BY edits DESC, agent_id
-LIMIT :limit
-""")
+LIMIT $2
+"""
 
 # A replication_success event belongs to its target node (whose copy advanced); every other
 # event to metadata.node. The version is the dense version the node reached.
-_NODES = text(f"""
+_NODES = f"""
 WITH attributed AS (
   SELECT
     CASE
@@ -138,7 +121,7 @@ WITH attributed AS (
         THEN coalesce({_number("target_version")}, version::float8)
     END AS node_version
   FROM events
-  WHERE timestamp >= :start
+  WHERE timestamp >= $1
 )
 SELECT
   node,
@@ -149,7 +132,7 @@ FROM attributed
 WHERE node IS NOT NULL
 GROUP BY node
 ORDER BY node
-""")
+"""
 
 _HAS_BUDGET = (
     "(jsonb_typeof(metadata -> 'budget_used') = 'number' "
@@ -159,9 +142,9 @@ _BUDGET_EVENTS = (
     "(event_type IN ('budget_exceeded', 'budget_changed') "
     f"OR (event_type = 'edit_applied' AND {_HAS_BUDGET}))"
 )
-# The newest budget-bearing event before :before; a figure it lacks is the newest one reported
+# The newest budget-bearing event before $1 (before); a figure it lacks is the newest one reported
 # before it (a budget_exceeded may carry no limit, say).
-_BUDGET = text(f"""
+_BUDGET = f"""
 WITH newest AS (
   SELECT id, event_type, timestamp,
     {_number("budget_used")} AS used,
@@ -169,7 +152,7 @@ WITH newest AS (
     CASE WHEN jsonb_typeof(metadata -> 'exceeded') = 'boolean'
       THEN (metadata ->> 'exceeded')::boolean END AS flag
   FROM events
-  WHERE {_BUDGET_EVENTS} AND timestamp < :before
+  WHERE {_BUDGET_EVENTS} AND timestamp < $1
   ORDER BY timestamp DESC, id DESC
   LIMIT 1
 )
@@ -188,23 +171,23 @@ SELECT
       AND (timestamp, id) < (newest.timestamp, newest.id)
     ORDER BY timestamp DESC, id DESC LIMIT 1)) AS budget_limit
 FROM newest
-""")
+"""
 
 # Per link (sender → receiver), the p95 replication latency; the worst link first.
-_WORST_LINK = text(f"""
+_WORST_LINK = f"""
 SELECT source, target, p95 FROM (
   SELECT
     {_text("source_node")} AS source,
     {_text("target_node")} AS target,
     percentile_cont(0.95) WITHIN GROUP (ORDER BY {_LATENCY}) AS p95
   FROM events
-  WHERE event_type = 'replication_success' AND timestamp >= :start
+  WHERE event_type = 'replication_success' AND timestamp >= $1
   GROUP BY 1, 2
 ) AS links
 WHERE source IS NOT NULL AND target IS NOT NULL AND p95 IS NOT NULL
 ORDER BY p95 DESC, source, target
 LIMIT 1
-""")
+"""
 
 TIMELINE_TYPES = (
     "replication_failed",
@@ -218,44 +201,44 @@ TIMELINE_TYPES = (
 )
 _TIMELINE_TYPES_SQL = ", ".join(f"'{name}'" for name in TIMELINE_TYPES)
 
-# The newest :cap timeline events at or after :start (returned oldest first).
-_TIMELINE = text(f"""
+# The newest $2 (cap) timeline events at or after $1 (start) (returned oldest first).
+_TIMELINE = f"""
 SELECT event_type, timestamp, agent_id, metadata FROM (
   SELECT id, event_type, timestamp, agent_id, metadata FROM events
-  WHERE event_type IN ({_TIMELINE_TYPES_SQL}) AND timestamp >= :start
+  WHERE event_type IN ({_TIMELINE_TYPES_SQL}) AND timestamp >= $1
   ORDER BY timestamp DESC, id DESC
-  LIMIT :cap
+  LIMIT $2
 ) AS recent
 ORDER BY timestamp, id
-""")
+"""
 
-# Link state before :before: each link's newest failure/recovery, each node's newest restart.
-_LINK_HISTORY = text(f"""
+# Link state before $1 (before): each link's newest failure/recovery, each node's newest restart.
+_LINK_HISTORY = f"""
 SELECT event_type, timestamp, agent_id, metadata FROM (
   SELECT DISTINCT ON ({_text("source_node")}, {_text("target_node")})
     id, event_type, timestamp, agent_id, metadata
   FROM events
-  WHERE event_type IN ('replication_failed', 'replication_recovered') AND timestamp < :before
+  WHERE event_type IN ('replication_failed', 'replication_recovered') AND timestamp < $1
   ORDER BY {_text("source_node")}, {_text("target_node")}, timestamp DESC, id DESC
 ) AS links
 UNION ALL
 SELECT event_type, timestamp, agent_id, metadata FROM (
   SELECT DISTINCT ON ({_text("node")}) id, event_type, timestamp, agent_id, metadata
   FROM events
-  WHERE event_type = 'node_recovered' AND timestamp < :before
+  WHERE event_type = 'node_recovered' AND timestamp < $1
   ORDER BY {_text("node")}, timestamp DESC, id DESC
 ) AS restarts
 ORDER BY timestamp
-""")
+"""
 
-# Every node named by an event at or after :start.
-_NODE_NAMES = text(f"""
+# Every node named by an event at or after $1 (start).
+_NODE_NAMES = f"""
 SELECT DISTINCT name FROM events,
   LATERAL (VALUES ({_text("node")}), ({_text("source_node")}), ({_text("target_node")}))
     AS named(name)
-WHERE timestamp >= :start AND name IS NOT NULL
+WHERE timestamp >= $1 AND name IS NOT NULL
 ORDER BY name
-""")
+"""
 
 
 @dataclass(frozen=True)
@@ -347,125 +330,124 @@ class LinkRow:
     p95: float
 
 
-@_translated
-async def ping(*, session: AsyncSession) -> None:
+_INSERT = """
+INSERT INTO events (event_type, agent_id, version, tokens, timestamp, metadata, event_id)
+SELECT * FROM unnest(
+  $1::varchar[], $2::varchar[], $3::int[], $4::int[], $5::timestamptz[], $6::jsonb[], $7::varchar[]
+)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING id
+"""
+
+
+async def ping(*, database: Database) -> None:
     """Raise DatabaseUnavailableError unless the database answers `SELECT 1`."""
-    await session.execute(text("SELECT 1"))
+    async with database.connection() as conn:
+        await conn.execute("SELECT 1")
 
 
-@_translated
 async def insert_events(
-    *, session: AsyncSession, events: Sequence[EventIn], received_at: datetime
+    *, database: Database, events: Sequence[EventIn], received_at: datetime
 ) -> int:
-    """Store `events` (one statement, one transaction); the number that were new.
+    """Store `events` (one statement, so one transaction); the number that were new.
 
     An event whose `event_id` is stored already is skipped (ON CONFLICT DO NOTHING), so a
-    redelivery is harmless. Events without a timestamp get `received_at`.
+    redelivery is harmless. Events without a timestamp get `received_at`. Rows are inserted in
+    the order of `events` (`unnest` keeps array order), so their ids follow it.
     """
     if not events:
         return 0
-    rows = [
-        {
-            "event_type": event.event_type.value,
-            "agent_id": event.agent_id,
-            "version": event.version,
-            "tokens": event.tokens,
-            "timestamp": event.timestamp or received_at,
-            "meta": event.metadata,
-            "event_id": event.event_id,
-        }
-        for event in events
-    ]
-    statement = (
-        insert(Event)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[Event.event_id])
-        .returning(Event.id)
+    columns = (
+        [event.event_type.value for event in events],
+        [event.agent_id for event in events],
+        [event.version for event in events],
+        [event.tokens for event in events],
+        [event.timestamp or received_at for event in events],
+        [event.metadata for event in events],
+        [event.event_id for event in events],
     )
-    inserted = (await session.execute(statement)).scalars().all()
-    await session.commit()
-    return len(inserted)
+    async with database.connection() as conn:
+        return len(await conn.fetch(_INSERT, *columns))
 
 
-@_translated
-async def window_totals(*, session: AsyncSession, start: datetime) -> Totals:
+async def window_totals(*, database: Database, start: datetime) -> Totals:
     """Aggregates over the events at or after `start`."""
-    row = (await session.execute(_TOTALS, {"start": start})).one()
-    return Totals(**row._asdict())
+    async with database.connection() as conn:
+        row = await conn.fetchrow(_TOTALS, start)
+    assert row is not None  # an aggregate without GROUP BY is one row
+    return Totals(**row)
 
 
-@_translated
 async def edit_buckets(
-    *, session: AsyncSession, start: datetime, origin: float, width_s: float, buckets: int
+    *, database: Database, start: datetime, origin: float, width_s: float, buckets: int
 ) -> list[BucketRow]:
     """Applied edits at or after `start` grouped into `buckets` buckets of `width_s` seconds.
 
     Bucket i covers [origin + i*width, origin + (i+1)*width) in epoch seconds; events stamped
     after the last bucket (a node's clock running ahead) count in the last one.
     """
-    params = {"start": start, "origin": origin, "width": width_s, "last": buckets - 1}
-    result = await session.execute(_BUCKETS, params)
-    return [BucketRow(**row._asdict()) for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_BUCKETS, start, origin, width_s, buckets - 1)
+    return [BucketRow(**row) for row in rows]
 
 
-@_translated
-async def agent_figures(
-    *, session: AsyncSession, start: datetime, limit: int = 500
-) -> list[AgentRow]:
+async def agent_figures(*, database: Database, start: datetime, limit: int = 500) -> list[AgentRow]:
     """Per-agent edits, tokens, rejections and latest role for events at or after `start`."""
-    result = await session.execute(_AGENTS, {"start": start, "limit": limit})
-    return [AgentRow(**row._asdict()) for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_AGENTS, start, limit)
+    return [AgentRow(**row) for row in rows]
 
 
-@_translated
-async def node_figures(*, session: AsyncSession, start: datetime) -> list[NodeRow]:
+async def node_figures(*, database: Database, start: datetime) -> list[NodeRow]:
     """Per-node highest version, latest event and recoveries for events at or after `start`."""
-    result = await session.execute(_NODES, {"start": start})
-    return [NodeRow(**row._asdict()) for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_NODES, start)
+    return [NodeRow(**row) for row in rows]
 
 
-@_translated
-async def latest_budget(*, session: AsyncSession, before: datetime | None = None) -> BudgetRow:
+async def latest_budget(*, database: Database, before: datetime | None = None) -> BudgetRow:
     """The budget as of the newest budget-bearing event (before `before`, when given)."""
     bound = before if before is not None else datetime.max.replace(tzinfo=UTC)
-    row = (await session.execute(_BUDGET, {"before": bound})).one_or_none()
-    return BudgetRow() if row is None else BudgetRow(**row._asdict())
+    async with database.connection() as conn:
+        row = await conn.fetchrow(_BUDGET, bound)
+    return BudgetRow() if row is None else BudgetRow(**row)
 
 
-@_translated
-async def worst_link(*, session: AsyncSession, start: datetime) -> LinkRow | None:
+async def worst_link(*, database: Database, start: datetime) -> LinkRow | None:
     """The link with the highest p95 replication latency at or after `start`, if any."""
-    row = (await session.execute(_WORST_LINK, {"start": start})).one_or_none()
-    return None if row is None else LinkRow(**row._asdict())
+    async with database.connection() as conn:
+        row = await conn.fetchrow(_WORST_LINK, start)
+    return None if row is None else LinkRow(**row)
 
 
-@_translated
 async def timeline_events(
-    *, session: AsyncSession, start: datetime, cap: int = 20_000
+    *, database: Database, start: datetime, cap: int = 20_000
 ) -> list[StoredEvent]:
     """The newest `cap` events the timeline reads, at or after `start`, oldest first."""
-    result = await session.execute(_TIMELINE, {"start": start, "cap": cap})
-    return [_stored(row) for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_TIMELINE, start, cap)
+    return [_stored(row) for row in rows]
 
 
-@_translated
-async def link_history(*, session: AsyncSession, before: datetime) -> list[StoredEvent]:
+async def link_history(*, database: Database, before: datetime) -> list[StoredEvent]:
     """Each link's newest failure or recovery and each node's newest restart before `before`."""
-    result = await session.execute(_LINK_HISTORY, {"before": before})
-    return [_stored(row) for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_LINK_HISTORY, before)
+    return [_stored(row) for row in rows]
 
 
-@_translated
-async def node_names(*, session: AsyncSession, start: datetime) -> list[str]:
+async def node_names(*, database: Database, start: datetime) -> list[str]:
     """Every node named (`node`, `source_node`, `target_node`) by an event at or after `start`."""
-    result = await session.execute(_NODE_NAMES, {"start": start})
-    return [row.name for row in result]
+    async with database.connection() as conn:
+        rows = await conn.fetch(_NODE_NAMES, start)
+    return [row["name"] for row in rows]
 
 
-def _stored(row: Any) -> StoredEvent:
+def _stored(row: "asyncpg.Record") -> StoredEvent:
+    metadata = row["metadata"]
     return StoredEvent(
-        event_type=row.event_type,
-        timestamp=row.timestamp,
-        agent_id=row.agent_id,
-        metadata=row.metadata if isinstance(row.metadata, dict) else {},
+        event_type=row["event_type"],
+        timestamp=row["timestamp"],
+        agent_id=row["agent_id"],
+        metadata=metadata if isinstance(metadata, dict) else {},
     )

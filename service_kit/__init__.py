@@ -2,14 +2,15 @@
 
 from ._auth import AgentTokens, bearer_token, parse_agent_tokens, require_service_token
 from ._database import (
-    alembic_config,
+    Connection,
+    Database,
     asyncpg_url,
-    create_engine,
     database_errors,
+    driver_dsn,
     is_unavailable,
-    migrate,
 )
 from ._errors import ApiError, domain_error, error_response, install_error_handlers, on_error
+from ._migrate import Migration, MigrationError, migrate, read_migrations
 from ._settings import (
     PLACEHOLDER_SECRETS,
     database_url,
@@ -22,13 +23,16 @@ __all__ = [
     "PLACEHOLDER_SECRETS",
     "AgentTokens",
     "ApiError",
-    "alembic_config",
+    "Connection",
+    "Database",
+    "Migration",
+    "MigrationError",
     "asyncpg_url",
     "bearer_token",
-    "create_engine",
     "database_errors",
     "database_url",
     "domain_error",
+    "driver_dsn",
     "error_response",
     "install_error_handlers",
     "is_placeholder",
@@ -37,6 +41,7 @@ __all__ = [
     "migrate",
     "on_error",
     "parse_agent_tokens",
+    "read_migrations",
     "real_secret",
     "require_service_token",
 ]

@@ -6,12 +6,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from launcher import free_port
 from launcher.postgres_cluster import PostgresCluster
+from service_kit import driver_dsn
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +48,11 @@ def module_database(
 
 async def reset_node_database(database_url: str) -> None:
     """Empty a Text Service node's tables (if the node has migrated it already)."""
-    engine = create_async_engine(database_url)
+    conn = await asyncpg.connect(driver_dsn(database_url))
     try:
-        async with engine.begin() as conn:
-            exists = await conn.execute(text("SELECT to_regclass('ops') IS NOT NULL"))
-            if exists.scalar_one():
-                await conn.execute(
-                    text("TRUNCATE ops, edits, documents, outbox, token_budget RESTART IDENTITY")
-                )
+        if await conn.fetchval("SELECT to_regclass('doc_updates') IS NOT NULL"):
+            await conn.execute(
+                "TRUNCATE doc_updates, ops, edits, documents, outbox, token_budget RESTART IDENTITY"
+            )
     finally:
-        await engine.dispose()
+        await conn.close()

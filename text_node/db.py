@@ -1,10 +1,11 @@
-"""The node's database: an asyncpg pool for every statement; migrations through SQLAlchemy.
+"""The node's database: an asyncpg pool for every statement; migrations as frozen SQL files.
 
 The node speaks to PostgreSQL through asyncpg directly. An accepted edit runs about nine
 statements on its own node and as many on the peer that acknowledges it before the agent is
 answered, and each statement cost 300 µs through SQLAlchemy's async engine against 95 µs
-through asyncpg on the 2-core machine the benchmarks run on (`bench/cluster_bench.py`).
-Migrations run once at start-up, so they keep Alembic (and SQLAlchemy) from `service_kit`.
+through asyncpg on the 2-core machine the benchmarks run on (`bench/cluster_bench.py`). So every
+service talks to PostgreSQL through asyncpg (`service_kit`), and the schema is written once, in
+`migrations/NNNN_name.sql`, applied by `service_kit.migrate` at start-up.
 
 Every use goes through `Database.connection()` or `Database.transaction()`: a refused or
 dropped connection, a timeout or a server shutting down becomes DatabaseUnavailableError
@@ -28,6 +29,8 @@ from .settings import NodeSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x74657874  # pg_advisory_xact_lock key
+# Databases migrated by Alembic before issue 18: its revision 0001 created what 0001_*.sql does.
+_ALEMBIC_REVISIONS = {"0001": 1}
 _WHAT = "the node's database"
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
@@ -100,22 +103,16 @@ class Database:
 
 
 async def migrate(settings: NodeSettings, *, wait_s: float = 0.0) -> None:
-    """Bring the schema to the newest revision, waiting up to `wait_s` for the database."""
-    engine = service_kit.create_engine(
+    """Apply the migrations not yet applied, waiting up to `wait_s` for the database."""
+    await service_kit.migrate(
         settings.database_url,
+        MIGRATIONS_DIR,
+        lock_key=_MIGRATION_LOCK,
+        what=_WHAT,
+        unavailable=DatabaseUnavailableError,
+        wait_s=wait_s,
         application_name=f"chorus-text-node-{settings.name}-migrate",
-        pool_size=1,
         connect_timeout_s=settings.connect_timeout_s,
         statement_timeout_s=settings.statement_timeout_s,
+        alembic_revisions=_ALEMBIC_REVISIONS,
     )
-    try:
-        await service_kit.migrate(
-            engine,
-            migrations_dir=MIGRATIONS_DIR,
-            lock_key=_MIGRATION_LOCK,
-            what=_WHAT,
-            unavailable=DatabaseUnavailableError,
-            wait_s=wait_s,
-        )
-    finally:
-        await engine.dispose()

@@ -13,10 +13,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analytics import AnalyticsSettings, create_app
+from analytics.db import Database
 from launcher.postgres_cluster import PostgresCluster
 
 SERVICE_TOKEN = "analytics-test-service-token"
@@ -73,9 +72,9 @@ async def app(database_url: str, clock: FixedClock) -> AsyncIterator[FastAPI]:
     """The app with its lifespan running, on an empty events table."""
     application = create_app(make_settings(database_url), clock=clock)
     async with application.router.lifespan_context(application):
-        engine: AsyncEngine = application.state.engine
-        async with engine.begin() as connection:
-            await connection.execute(text("TRUNCATE events RESTART IDENTITY"))
+        database: Database = application.state.database
+        async with database.connection() as connection:
+            await connection.execute("TRUNCATE events RESTART IDENTITY")
         yield application
 
 
@@ -86,9 +85,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def fetch_all(app: FastAPI, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows of `sql` run on the app's engine, as dicts."""
-    engine: AsyncEngine = app.state.engine
-    async with engine.connect() as connection:
-        result = await connection.execute(text(sql), params)
-        return [dict(row._mapping) for row in result]
+async def fetch_all(app: FastAPI, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows of `sql` (with `$n` parameters) run on the app's pool, as dicts."""
+    database: Database = app.state.database
+    async with database.connection() as connection:
+        return [dict(row) for row in await connection.fetch(sql, *params)]

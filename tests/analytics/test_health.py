@@ -83,7 +83,8 @@ async def test_frozen_postmaster_gives_503_within_the_connect_timeout(
 ) -> None:
     app = unavailable_app(cluster)
     async with running(app) as client:
-        await app.state.engine.dispose()  # no pooled connection: the next one must connect
+        await app.state.database.close()  # no pooled connection: the next one must connect
+        await app.state.database.open()
         pid = cluster.pid()
         assert pid is not None
         os.kill(pid, signal.SIGSTOP)

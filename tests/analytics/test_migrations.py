@@ -1,12 +1,15 @@
-"""The Alembic migration creates the spec's `events` table and its indexes; re-running is safe."""
+"""The frozen migration creates the spec's `events` table and its indexes; re-running is safe; a
+database Alembic migrated before is adopted, not migrated again."""
 
-import alembic.command
-import pytest
+import asyncpg
 from fastapi import FastAPI
 
-from analytics.db import alembic_config, migrate
+from analytics import AnalyticsSettings
+from analytics.db import MIGRATIONS_DIR, migrate
+from launcher.postgres_cluster import PostgresCluster
+from service_kit import driver_dsn
 
-from .conftest import fetch_all
+from .conftest import fetch_all, make_settings
 
 
 async def test_events_table_matches_the_spec(app: FastAPI) -> None:
@@ -16,17 +19,20 @@ async def test_events_table_matches_the_spec(app: FastAPI) -> None:
         "FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position",
     )
 
-    assert [(c["column_name"], c["data_type"]) for c in columns] == [
-        ("id", "bigint"),
-        ("event_type", "character varying"),
-        ("agent_id", "character varying"),
-        ("version", "integer"),
-        ("tokens", "integer"),
-        ("timestamp", "timestamp with time zone"),
-        ("metadata", "jsonb"),
-        ("event_id", "character varying"),
+    assert [(c["column_name"], c["data_type"], c["is_nullable"]) for c in columns] == [
+        ("id", "bigint", "NO"),
+        ("event_type", "character varying", "NO"),
+        ("agent_id", "character varying", "YES"),
+        ("version", "integer", "YES"),
+        ("tokens", "integer", "NO"),
+        ("timestamp", "timestamp with time zone", "NO"),
+        ("metadata", "jsonb", "NO"),
+        ("event_id", "character varying", "YES"),
     ]
-    assert columns[0]["column_default"] == "nextval('events_id_seq'::regclass)"  # BIGSERIAL
+    defaults = {c["column_name"]: c["column_default"] for c in columns}
+    assert defaults["id"] == "nextval('events_id_seq'::regclass)"  # BIGSERIAL
+    assert defaults["tokens"] == "0"
+    assert defaults["metadata"] == "'{}'::jsonb"
 
 
 async def test_indexes_match_the_spec(app: FastAPI) -> None:
@@ -41,17 +47,36 @@ async def test_indexes_match_the_spec(app: FastAPI) -> None:
     assert indexes["idx_events_type"].endswith("USING btree (event_type)")
     assert "UNIQUE" in indexes["events_event_id_key"]
     assert "(event_id)" in indexes["events_event_id_key"]
+    assert indexes["events_pkey"].endswith("USING btree (id)")
 
 
 async def test_migrating_again_changes_nothing(app: FastAPI) -> None:
-    await migrate(app.state.engine)
-    await migrate(app.state.engine)
+    settings: AnalyticsSettings = app.state.settings
+    assert await migrate(settings) == []
+    assert await migrate(settings) == []
 
-    assert await fetch_all(app, "SELECT version_num FROM alembic_version") == [
-        {"version_num": "0001"}
-    ]
+    recorded = await fetch_all(app, "SELECT version, name FROM schema_migrations")
+    assert recorded == [{"version": 1, "name": "0001_create_events"}]
 
 
-def test_migrations_refuse_to_run_without_a_connection() -> None:
-    with pytest.raises(RuntimeError, match="python -m analytics migrate"):
-        alembic.command.upgrade(alembic_config(), "head")
+async def test_an_alembic_database_is_adopted(pg_cluster: PostgresCluster) -> None:
+    """What Alembic's revision 0001 left (the same schema, plus `alembic_version`) is recorded
+    as migrated: running 0001 again would fail on the existing table."""
+    pg_cluster.create_database("analytics_alembic_adopted")
+    settings = make_settings(pg_cluster.dsn("analytics_alembic_adopted"))
+    conn = await asyncpg.connect(driver_dsn(settings.database_url))
+    try:
+        await conn.execute((MIGRATIONS_DIR / "0001_create_events.sql").read_text())
+        await conn.execute(
+            "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+            "INSERT INTO alembic_version VALUES ('0001');"
+            "INSERT INTO events (event_type, timestamp) VALUES ('node_recovered', now())"
+        )
+
+        assert await migrate(settings) == []
+
+        recorded = await conn.fetch("SELECT version, name, checksum FROM schema_migrations")
+        assert [tuple(row) for row in recorded] == [(1, "0001_create_events", None)]
+        assert await conn.fetchval("SELECT count(*) FROM events") == 1
+    finally:
+        await conn.close()

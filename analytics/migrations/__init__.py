@@ -1,1 +1,0 @@
-"""Alembic migrations of the analytics database (run by `analytics.db.migrate`)."""

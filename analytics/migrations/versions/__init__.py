@@ -1,1 +1,0 @@
-"""Alembic revisions of the analytics database."""
