@@ -6,7 +6,8 @@ cancels every agent. Tests hand in `AgentClients` on ASGI transports instead.
 
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from service_kit import AgentTokens, ApiError, install_error_handlers
 
+from ..agent import AgentStats
 from ..roles import default_roles, resolve
 from ..runner import AgentClients, open_clients
 from ._events import AnalyticsEvents, EventSink, NoEvents
@@ -57,19 +59,38 @@ PoolDep = Annotated[AgentPool, Depends(get_pool)]
 Operator = Depends(require_operator)
 
 
-def _listing(pool: AgentPool) -> dict[str, Any]:
+@dataclass
+class AgentEntry(AgentStats):
+    """One agent of `GET /api/agents`: its counters, and what starting it again takes."""
+
+    role_text: str = ""
+    """A default role's name, a custom role's whole text."""
+    use_claims: bool = True
+
+
+class AgentListing(BaseModel):
+    """The answer of every route: whether agents run, and each agent of the last start."""
+
+    running: bool
+    count: int
+    agents: list[AgentEntry]
+
+
+def _listing(pool: AgentPool) -> AgentListing:
     agents = pool.stats()
-    return {"running": pool.running, "count": len(agents), "agents": agents}
+    return AgentListing.model_validate(
+        {"running": pool.running, "count": len(agents), "agents": agents}
+    )
 
 
 @router.get("")
-async def list_agents(pool: PoolDep) -> dict[str, Any]:
+async def list_agents(pool: PoolDep) -> AgentListing:
     """Every agent of the last start: role, state, accepted/rejected edits, tokens, last error."""
     return _listing(pool)
 
 
 @router.post("/start", dependencies=[Operator])
-async def start_agents(body: StartRequest, pool: PoolDep) -> dict[str, Any]:
+async def start_agents(body: StartRequest, pool: PoolDep) -> AgentListing:
     """Start agent-1..agent-count with the default roles, or the given ones cycled."""
     if body.roles is None:
         roles = default_roles(body.count)
@@ -86,7 +107,7 @@ async def start_agents(body: StartRequest, pool: PoolDep) -> dict[str, Any]:
 
 
 @router.post("/stop", dependencies=[Operator])
-async def stop_agents(pool: PoolDep) -> dict[str, Any]:
+async def stop_agents(pool: PoolDep) -> AgentListing:
     """Stop every agent (cancelled mid-cycle); their final counters."""
     await pool.stop()
     return _listing(pool)
