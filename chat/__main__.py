@@ -1,20 +1,23 @@
 """Run the Chat Service: `python -m chat` (settings from `CHAT_*` variables)."""
 
+import sys
+
 import uvicorn
-from pydantic import ValidationError
 
 from .app import create_app
-from .settings import ChatSettings
+from .settings import SettingsError, load_settings
 
 
-def main() -> None:
-    """Read the settings, fail fast if they are wrong, serve with uvicorn."""
+def main() -> int:
+    """Read the settings, fail fast naming what is wrong, serve with uvicorn."""
     try:
-        settings = ChatSettings()
-    except ValidationError as exc:
-        raise SystemExit(f"chat: invalid settings (CHAT_* variables):\n{exc}") from exc
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"chat: {exc}", file=sys.stderr)
+        return 2
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

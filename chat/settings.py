@@ -3,15 +3,21 @@
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+import service_kit
 from service_kit import AgentTokens
 
-TOKENS_VARIABLE = "CHAT_AGENT_TOKENS"
+ENV_PREFIX = "CHAT_"
+TOKENS_VARIABLE = f"{ENV_PREFIX}AGENT_TOKENS"
+
+
+class SettingsError(Exception):
+    """The configuration is missing or unusable; the message names the variable to set."""
 
 
 class ChatSettings(BaseSettings):
     """Where Redis is, who may post, and how much history the stream keeps."""
 
-    model_config = SettingsConfigDict(env_prefix="CHAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     agent_tokens: str = Field(
@@ -34,3 +40,8 @@ class ChatSettings(BaseSettings):
     def tokens(self) -> AgentTokens:
         """The parsed agent tokens."""
         return AgentTokens.parse(self.agent_tokens, variable=TOKENS_VARIABLE)
+
+
+def load_settings() -> ChatSettings:
+    """Settings from the environment, or a SettingsError naming every variable to fix."""
+    return service_kit.load_settings(ChatSettings, ENV_PREFIX, SettingsError)

@@ -4,6 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from chat import ChatSettings, create_app
+from chat.__main__ import main
+from chat.settings import SettingsError, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +60,24 @@ def test_create_app_takes_its_settings() -> None:
     app = create_app(settings)
 
     assert len(app.state.tokens) == 1
+
+
+def test_load_settings_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHAT_AGENT_TOKENS", "agent-1:changeme")
+    monkeypatch.setenv("CHAT_MAXLEN", "0")
+
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+
+    message = str(error.value)
+    assert "CHAT_AGENT_TOKENS: the token of 'agent-1' is a placeholder" in message
+    assert "CHAT_MAXLEN: Input should be greater than or equal to 1" in message
+
+
+def test_main_refuses_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHAT_AGENT_TOKENS", "agent-1")
+
+    assert main() == 2
+    assert "chat: invalid configuration: CHAT_AGENT_TOKENS: expected" in capsys.readouterr().err
