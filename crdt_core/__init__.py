@@ -4,16 +4,18 @@ Pure: bytes and dicts in, bytes and dicts out. No I/O, no clocks of its own, no 
 """
 
 from ._clock import MAX_NODES, HybridLogicalClock, split_key, version_key
-from ._diff import OpDocument, decode_diff, encode_diff
+from ._document import MAX_UPDATE_CHARS, OpDocument, decode_update, encode_update
 from ._errors import CrdtError, DiffError, EditConflict, InvalidOperation, InvalidPosition
 from ._fold import Authored, EditStatus, Fold, VersionInfo
 from ._ops import CharRef, Op, OpKind
 from ._opset import Added, OpSet
 from ._position import EditTarget, parse_position
 from ._replica import Replica
+from ._update import read_state_vector, write_update
 
 __all__ = [
     "MAX_NODES",
+    "MAX_UPDATE_CHARS",
     "Added",
     "Authored",
     "CharRef",
@@ -32,9 +34,11 @@ __all__ = [
     "OpSet",
     "Replica",
     "VersionInfo",
-    "decode_diff",
-    "encode_diff",
+    "decode_update",
+    "encode_update",
     "parse_position",
+    "read_state_vector",
     "split_key",
     "version_key",
+    "write_update",
 ]

@@ -32,4 +32,4 @@ class EditConflict(CrdtError):
 
 
 class DiffError(CrdtError):
-    """A replication diff could not be decoded into an operation."""
+    """A Yjs update or state vector from a peer is not one of the op set."""

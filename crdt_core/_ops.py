@@ -78,9 +78,6 @@ class Op:
     seen: tuple[tuple[int, int], ...] = field(default=())
     key: int = field(init=False, repr=False, compare=False)
     """Total order key: HLC timestamp and origin node packed into one integer."""
-    diff: str | None = field(default=None, init=False, repr=False, compare=False)
-    """The op's replication diff, once `encode_diff` made it or `decode_diff` read it: an op
-    is encoded once, not once per peer, and a peer stores the diff it was sent."""
 
     def __post_init__(self) -> None:
         _validate(self)

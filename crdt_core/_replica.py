@@ -1,11 +1,12 @@
 """One node's replication state: its op set and hybrid logical clock.
 
 This is everything a Text Service node decides, without the I/O: it turns an agent's edit
-into an operation (or refuses it), and takes operations from peers.
+into an operation (or refuses it), takes peers' Yjs updates, and rebuilds itself from the
+updates it persisted.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from ._clock import HybridLogicalClock
 from ._errors import EditConflict, InvalidPosition
@@ -17,10 +18,20 @@ from ._opset import Added, OpSet
 class Replica:
     """Op set + HLC of node `node`; `now_ms` is injected."""
 
-    def __init__(self, node: int, now_ms: Callable[[], int], *, keep_document: bool = True):
+    def __init__(self, node: int, now_ms: Callable[[], int]) -> None:
         self.node = node
         self.clock = HybridLogicalClock(node, now_ms)
-        self.opset = OpSet(keep_document=keep_document)
+        self.opset = OpSet(node)
+
+    @classmethod
+    def restore(cls, node: int, now_ms: Callable[[], int], updates: list[bytes]) -> Self:
+        """Rebuild node `node` from its persisted log (a snapshot and updates, any order):
+        nothing is left to drain, and the clock is past every timestamp held."""
+        replica = cls(node, now_ms)
+        for op, _ in replica.opset.apply_updates(updates):
+            replica.clock.observe(op.ts)
+        replica.opset.drain_updates()
+        return replica
 
     @property
     def fold(self) -> Fold:
@@ -96,11 +107,20 @@ class Replica:
             seen=self.opset.seen(),
             **fields,
         )
-        self.opset.add(op)
+        self.opset.write(op)
         return op
 
+    def receive_update(self, update: bytes) -> list[tuple[Op, Added]]:
+        """Merge a peer's Yjs update (a push or a sync answer; any order, duplicates welcome):
+        the operations it made visible, in key order, their timestamps observed. `DiffError`,
+        with nothing changed, for anything that is not an update of the op set."""
+        results = self.opset.apply_update(update)
+        for op, _ in results:
+            self.clock.observe(op.ts)
+        return results
+
     def receive(self, ops: list[Op]) -> list[Added]:
-        """Take operations from a peer (any order, duplicates welcome)."""
+        """Take operations as their origins wrote them (tests and tools; see `OpSet.add_many`)."""
         for op in ops:
             self.clock.observe(op.ts)
         return self.opset.add_many(ops)

@@ -24,7 +24,7 @@ def check_all(replicas: list[Replica], accepted: dict[Ref, Op], rejected: set[Re
     assert len(texts) == 1, f"texts differ: {[fold.text for fold in folds]}"
     # (3) incremental fold with rewinds == fold from scratch
     for replica, fold in zip(replicas, folds, strict=True):
-        scratch = OpSet(keep_document=False)
+        scratch = OpSet(replica.node)
         for op in sorted(replica.opset.all_ops(), key=lambda o: o.key):
             scratch.add(op)
         assert scratch.fold is not None

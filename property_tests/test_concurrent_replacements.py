@@ -41,9 +41,7 @@ def test_only_the_latest_concurrent_replacement_survives(
     count: int, base: str, appended: str | None, skews: list[int], data: st.DataObject
 ) -> None:
     now = [1_000]
-    replicas = [
-        Replica(node, WallClock(now, skews[node]), keep_document=False) for node in range(count)
-    ]
+    replicas = [Replica(node, WallClock(now, skews[node])) for node in range(count)]
     history = [replicas[0].init_document(edit_id="init", document_id="doc", topic="", text=base)]
     if appended is not None:  # base characters from two edits of two origins
         other = replicas[-1]

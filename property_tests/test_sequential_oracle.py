@@ -52,7 +52,7 @@ def apply_to_string(text: str, position: str, new: str) -> str:
 @given(initial=texts, steps=st.integers(1, 25), data=st.data())
 def test_one_writer_is_plain_string_editing(initial: str, steps: int, data: st.DataObject) -> None:
     ticker = Ticker()
-    writer = Replica(0, ticker, keep_document=False)
+    writer = Replica(0, ticker)
     init = writer.init_document(edit_id="init", document_id="doc", topic="тема", text=initial)
     expected = [initial]
     ops: list[Op] = [init]
@@ -74,7 +74,7 @@ def test_one_writer_is_plain_string_editing(initial: str, steps: int, data: st.D
     assert fold.pending() == []
     assert fold.superseded() == set()
 
-    readers = [Replica(node, ticker, keep_document=False) for node in (1, 2)]
+    readers = [Replica(node, ticker) for node in (1, 2)]
     for reader in readers:
         for op in data.draw(st.permutations(ops), label=f"order for node {reader.node}"):
             reader.receive([op])

@@ -56,7 +56,7 @@ def apply_patch(replica: Replica, edit_id: str, patch: list[Any]) -> Op | None:
 def replay_concurrent(trace: dict[str, Any], replica_count: int = 3) -> list[Replica]:
     """Replay a concurrent trace through `replica_count` replicas; return them fully synced."""
     ticker = _Ticker()
-    replicas = [Replica(node, ticker, keep_document=False) for node in range(replica_count)]
+    replicas = [Replica(node, ticker) for node in range(replica_count)]
     init = replicas[0].init_document(edit_id="init", document_id="trace", topic="", text="")
     for replica in replicas[1:]:
         replica.receive([init])

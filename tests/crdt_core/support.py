@@ -19,7 +19,7 @@ class Ticker:
 def replicas(count: int, text: str = BASE_TEXT, *, ticker: Ticker | None = None) -> list[Replica]:
     """`count` replicas on one clock, all holding the init of document `doc` with `text`."""
     clock = ticker or Ticker()
-    nodes = [Replica(node, clock, keep_document=False) for node in range(count)]
+    nodes = [Replica(node, clock) for node in range(count)]
     init = nodes[0].init_document(edit_id="init", document_id="doc", topic="тема", text=text)
     for node in nodes[1:]:
         node.receive([init])

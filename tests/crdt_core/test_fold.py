@@ -173,10 +173,10 @@ def test_the_first_conflicting_edit_is_named() -> None:
 
 
 def test_a_pending_op_after_the_base_version_does_not_conflict() -> None:
-    a, b = replicas(2)
-    edit(a, "e1", "end", " Пока.")
-    later = edit(a, "e2", "12:18", "")  # deletes the appended " Пока." on a
-    b.receive([later])  # its anchors are missing on b
+    a, b, c = replicas(3)
+    c.receive([edit(a, "e1", "end", " Пока.")])
+    later = edit(c, "e2", "12:18", "")  # deletes a's appended " Пока." on c
+    b.receive([later])  # its anchors are missing on b (another origin's op: no Yjs gap)
 
     assert b.fold.status("e2") == EditStatus.PENDING
     assert b.fold.target_for("6:12", "", base_version=1).first == ref(6)
@@ -338,9 +338,10 @@ def test_concurrent_append_and_replacement_both_survive() -> None:
 
 
 def test_supersede_ignores_a_pending_earlier_replacement() -> None:
-    a, b, c = replicas(3)
+    a, b, c, d = replicas(4)
     appended = edit(a, "app", "end", " Пока")
-    lower = edit(a, "low", "13:17", "Ура")  # replaces a's own appended text
+    d.receive([appended])
+    lower = edit(d, "low", "13:17", "Ура")  # replaces a's appended text
     higher = edit(c, "high", "0:12", "Ой")  # concurrent, overlapping nothing of "Пока"
     b.receive([lower, higher])  # "low" is pending on b: "app" is missing
 
@@ -350,17 +351,18 @@ def test_supersede_ignores_a_pending_earlier_replacement() -> None:
     b.receive([appended])
     assert b.fold.pending() == []
     assert b.fold.text == "Ой Ура"
-    a.receive([higher])
+    a.receive([lower, higher])
     assert a.fold.text == "Ой Ура"
     assert lower.key < higher.key
 
 
 # -- pending ops, late ops, rewinds -------------------------------------------------------
 def test_a_pending_op_is_applied_when_its_anchor_arrives_late() -> None:
-    a, b = replicas(2)
+    a, b, c = replicas(3)
     appended = edit(a, "e1", "end", " Как дела?")
-    replaced = edit(a, "e2", "13:16", "Ваши")
-    assert a.fold.text == "Привет, мир! Ваши дела?"
+    c.receive([appended])
+    replaced = edit(c, "e2", "13:16", "Ваши")  # another origin: b holds it, not its anchor
+    assert c.fold.text == "Привет, мир! Ваши дела?"
 
     b.receive([replaced])
     assert b.fold.status("e2") == EditStatus.PENDING

@@ -1,10 +1,21 @@
-"""The op set: copies of one edit, tokens, watermarks, catch-up and documents."""
+"""The op set: copies of one edit, tokens, watermarks, catch-up, documents, its Yjs side."""
 
 from typing import Any
 
 import pytest
 
-from crdt_core import Added, CharRef, EditStatus, Op, OpKind, OpSet
+from crdt_core import (
+    Added,
+    CharRef,
+    DiffError,
+    EditStatus,
+    InvalidOperation,
+    Op,
+    OpKind,
+    OpSet,
+    read_state_vector,
+    write_update,
+)
 
 
 def op(origin: int, seq: int, ts: int, **changes: Any) -> Op:
@@ -39,20 +50,20 @@ def keys(ops: list[Op]) -> list[int]:
 
 
 def test_an_empty_set() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
 
     assert (len(opset), opset.tokens_used, opset.fold, opset.watermark()) == (0, 0, None, {})
     assert opset.since_version(0) == []
     assert opset.missing({}) == []
     assert opset.seen() == ()
     assert opset.next_seq(2) == 1
-    assert opset.document is not None
     assert len(opset.document) == 0
-    assert OpSet(keep_document=False).document is None
+    assert opset.waiting() == []
+    assert opset.drain_updates() == []
 
 
 def test_new_and_duplicate() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     first = init()
 
     assert opset.add(first) == Added.NEW
@@ -64,13 +75,12 @@ def test_new_and_duplicate() -> None:
     assert first.key + 1 not in opset
     assert opset.fold is not None
     assert opset.fold.text == "Привет[1.1][1.2]"
-    assert opset.document is not None
     assert len(opset.document) == 3
     assert all(o.key in opset.document for o in opset.all_ops())
 
 
 def test_a_copy_with_a_higher_key_is_shadowed() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     lower = op(1, 1, 5, edit_id="retry", tokens_used=7)
     higher = op(2, 1, 6, edit_id="retry", tokens_used=7)
@@ -87,7 +97,7 @@ def test_a_copy_with_a_higher_key_is_shadowed() -> None:
 
 
 def test_a_copy_with_a_lower_key_arriving_later_swaps() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     opset.add(op(1, 1, 5))
     higher = op(2, 1, 9, edit_id="retry", tokens_used=7, text="!")
@@ -104,12 +114,13 @@ def test_a_copy_with_a_lower_key_arriving_later_swaps() -> None:
 
 
 def test_both_copies_in_one_batch_fold_the_lower_one_only() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     higher = op(2, 1, 9, edit_id="retry", text="!")
     lower = op(1, 1, 6, edit_id="retry", text="!")
 
-    assert opset.add_many([higher, lower]) == [Added.NEW, Added.SWAPPED]
+    # one update: its ops are held in key order, so the lower copy comes first
+    assert opset.add_many([higher, lower]) == [Added.SHADOWED, Added.NEW]
     assert opset.fold is not None
     assert [o.edit_id for o in opset.fold.ops()] == ["init", "retry"]
     assert opset.fold.op_at(2) == lower
@@ -118,7 +129,7 @@ def test_both_copies_in_one_batch_fold_the_lower_one_only() -> None:
 
 
 def test_copies_of_one_edit_in_two_documents_are_two_edits() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     lower = op(0, 2, 5, edit_id="retry")  # accepted on the old document
     opset.add(init(1, 1, 20, edit_id="init-2", document_id="doc2", text="Новый"))
@@ -135,7 +146,7 @@ def test_copies_of_one_edit_in_two_documents_are_two_edits() -> None:
 
 
 def test_a_lower_copy_of_the_current_init_restarts_the_document() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     higher = init(2, 1, 9)
     opset.add(higher)
     opset.add(op(2, 2, 10))
@@ -148,7 +159,7 @@ def test_a_lower_copy_of_the_current_init_restarts_the_document() -> None:
 
 
 def test_a_new_init_replaces_the_document_and_old_document_ops_are_ignored() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     opset.add(op(1, 1, 5))
     second = init(1, 2, 20, edit_id="init-2", document_id="doc2", text="Новый текст")
@@ -170,7 +181,7 @@ def test_a_new_init_replaces_the_document_and_old_document_ops_are_ignored() -> 
 
 
 def test_an_older_init_arriving_late_does_not_replace_the_document() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init(1, 1, 20, edit_id="init-2", document_id="doc2", text="Новый"))
     opset.add(op(1, 2, 21, document_id="doc2"))
 
@@ -180,7 +191,7 @@ def test_an_older_init_arriving_late_does_not_replace_the_document() -> None:
 
 
 def test_edits_arriving_before_their_init_are_folded_when_it_arrives() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
 
     assert opset.add_many([op(1, 1, 5), op(1, 2, 6, document_id="other")]) == [Added.NEW] * 2
     assert opset.fold is None
@@ -191,7 +202,7 @@ def test_edits_arriving_before_their_init_are_folded_when_it_arrives() -> None:
 
 
 def test_a_batch_with_a_new_init_starts_from_everything_held() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     batch = [
         op(1, 1, 25, document_id="doc2"),  # arrives before its init
@@ -206,24 +217,36 @@ def test_a_batch_with_a_new_init_starts_from_everything_held() -> None:
     assert opset.fold.text == "Новый[1.1][1.3]"
 
 
-def test_watermark_with_gaps_and_next_seq() -> None:
-    opset = OpSet()
+def test_ops_beyond_a_gap_wait_until_it_is_filled() -> None:
+    opset = OpSet(0)
     opset.add(init())
-    opset.add_many([op(1, 1, 5), op(1, 2, 6), op(1, 4, 8), op(1, 6, 10)])
+    added = opset.add_many([op(1, 1, 5), op(1, 2, 6), op(1, 4, 8), op(1, 6, 10)])
 
+    assert added == [Added.NEW, Added.NEW, Added.WAITING, Added.WAITING]
     assert opset.watermark() == {0: 1, 1: 2}
     assert opset.seen() == ((0, 1), (1, 2))
     assert opset.next_seq(0) == 2
+    assert opset.next_seq(1) == 3
     assert opset.next_seq(3) == 1
-    opset.add(op(1, 3, 7))
+    assert keys(opset.waiting()) == keys([op(1, 4, 8), op(1, 6, 10)])
+    assert op(1, 4, 8).key not in opset
+    assert op(1, 4, 8).key in opset.document  # in the Doc, not in the op set
+    assert opset.fold is not None
+    assert opset.fold.text == "Привет[1.1][1.2]"
+    assert opset.add(op(1, 4, 8)) == Added.WAITING  # a duplicate of a waiting op still waits
+    assert opset.add(op(1, 3, 7)) == Added.NEW
     assert opset.watermark() == {0: 1, 1: 4}
-    opset.add(op(1, 5, 9))
+    assert op(1, 4, 8).key in opset
+    assert opset.fold.text == "Привет[1.1][1.2][1.3][1.4]"
+    assert opset.add(op(1, 5, 9)) == Added.NEW
     assert opset.watermark() == {0: 1, 1: 6}
+    assert opset.waiting() == []
     assert opset.next_seq(1) == 7
+    assert opset.watermark() == read_state_vector(opset.state_vector())
 
 
 def test_missing_answers_every_op_above_a_watermark_in_key_order() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     ops = [op(1, 1, 5), op(2, 1, 4), op(1, 2, 7), op(2, 2, 6), op(2, 3, 8)]
     opset.add_many(ops)
@@ -234,16 +257,21 @@ def test_missing_answers_every_op_above_a_watermark_in_key_order() -> None:
     assert opset.missing({0: 5, 1: 9, 2: 9}) == []
 
 
-def test_missing_includes_ops_held_beyond_a_gap() -> None:
-    opset = OpSet()
+def test_missing_leaves_out_ops_waiting_beyond_a_gap_and_update_since_carries_them() -> None:
+    opset = OpSet(0)
     opset.add(init())
     opset.add_many([op(1, 1, 5), op(1, 2, 6), op(1, 4, 8), op(1, 5, 9)])
 
-    assert keys(opset.missing({0: 1, 1: 1})) == keys([op(1, 2, 6), op(1, 4, 8), op(1, 5, 9)])
+    assert keys(opset.missing({0: 1, 1: 1})) == keys([op(1, 2, 6)])
+    peer = OpSet(2)
+    peer.add_many([init(), op(1, 1, 5)])
+    peer.apply_update(opset.update_since(peer.state_vector()))
+    assert peer.watermark() == {0: 1, 1: 2}
+    assert keys(peer.waiting()) == keys([op(1, 4, 8), op(1, 5, 9)])
 
 
 def test_since_version_is_dense_over_the_current_document() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     first = init()
     ops = [op(1, 1, 5), op(2, 1, 3), op(1, 2, 7)]
     opset.add(first)
@@ -256,7 +284,7 @@ def test_since_version_is_dense_over_the_current_document() -> None:
 
 
 def test_tokens_of_every_edit_held_counted_once() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init(tokens_used=3))
     opset.add_many(
         [
@@ -271,7 +299,7 @@ def test_tokens_of_every_edit_held_counted_once() -> None:
 
 
 def test_a_reject_record_is_held_replicated_and_never_folded() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     opset.add(init())
     reject = op(1, 1, 5, kind=OpKind.REJECT, reason="устарело", text="", tokens_used=50)
     lower = op(2, 1, 4, kind=OpKind.REJECT, reason="тоже", text="", edit_id="e1.1")
@@ -296,7 +324,7 @@ def test_a_reject_record_is_held_replicated_and_never_folded() -> None:
 
 
 def test_get_finds_an_op_by_key() -> None:
-    opset = OpSet()
+    opset = OpSet(0)
     first = init()
     opset.add(first)
 
@@ -305,7 +333,7 @@ def test_get_finds_an_op_by_key() -> None:
 
 
 def test_a_fold_of_ranged_edits_from_a_set() -> None:
-    opset = OpSet(keep_document=False)
+    opset = OpSet(0)
     opset.add(init())
     delete = op(
         1, 1, 5, kind=OpKind.DELETE, text="", first=CharRef("init", 0), last=CharRef("init", 1)
@@ -317,40 +345,104 @@ def test_a_fold_of_ranged_edits_from_a_set() -> None:
     assert opset.fold.status(delete.edit_id) == EditStatus.ACCEPTED
 
 
-@pytest.mark.parametrize("keep_document", [True, False])
-def test_the_op_document_mirrors_the_set(keep_document: bool) -> None:
-    opset = OpSet(keep_document=keep_document)
+def test_the_op_document_mirrors_the_set() -> None:
+    opset = OpSet(0)
     opset.add_many([init(), op(1, 1, 5), op(1, 1, 5)])
 
-    if keep_document:
-        assert opset.document is not None
-        assert len(opset.document) == 2
-    else:
-        assert opset.document is None
+    assert len(opset.document) == 2
+    assert all(o.key in opset.document for o in opset.all_ops())
 
 
-def test_next_seq_never_reuses_a_held_sequence_number() -> None:
-    opset = OpSet(keep_document=False)
-    for seq in (1, 3):  # op 2 still in flight
-        kind = OpKind.INIT if seq == 1 else OpKind.APPEND
-        opset.add(
-            Op(edit_id=f"s{seq}", kind=kind, document_id="d", origin=0, seq=seq, ts=seq, text="x")
-        )
+def test_a_node_holding_its_own_op_beyond_a_gap_writes_only_once_a_peer_fills_it() -> None:
+    """Seq 3 of this node came back from a peer but seq 2 did not (a lost log): Yjs would
+    write the next op after seq 3 and never fill the gap, so the write is refused."""
+    opset = OpSet(0)
+    made = [
+        Op(edit_id=f"s{seq}", kind=kind, document_id="d", origin=0, seq=seq, ts=seq, text="x")
+        for seq, kind in [(1, OpKind.INIT), (2, OpKind.APPEND), (3, OpKind.APPEND)]
+    ]
+    assert opset.add_many([made[0], made[2]]) == [Added.NEW, Added.WAITING]
+    assert opset.next_seq(0) == 2
+
+    with pytest.raises(InvalidOperation, match=r"holds its own seq 3 but not seq 2: catch up"):
+        opset.write(made[1])
+    assert opset.add(made[1]) == Added.NEW  # from a peer
     assert opset.next_seq(0) == 4
+    assert keys(opset.all_ops()) == keys(made)
+    opset.write(op(0, 4, 9))
+    assert opset.watermark() == {0: 4}
 
 
-def test_missing_returns_ops_held_beyond_a_gap() -> None:
-    opset = OpSet(keep_document=False)
-    for seq in (1, 2, 5):
-        opset.add(
-            Op(
-                edit_id=f"s{seq}",
-                kind=OpKind.APPEND,
-                document_id="d",
-                origin=1,
-                seq=seq,
-                ts=10 + seq,
-                text="x",
-            )
-        )
-    assert [op.seq for op in opset.missing({1: 3})] == [5]
+@pytest.mark.parametrize(("origin", "seq"), [(1, 2), (0, 1), (0, 3)])
+def test_a_write_must_be_the_next_op_of_this_node(origin: int, seq: int) -> None:
+    opset = OpSet(0)
+    opset.write(init())
+
+    with pytest.raises(InvalidOperation, match=r"^seq: node 0 writes seq 2 next$"):
+        opset.write(op(origin, seq, 9))
+    assert len(opset) == 1
+    assert opset.next_seq(0) == 2
+
+
+# -- the Yjs side ------------------------------------------------------------------------
+def test_the_sync_exchange_moves_only_what_the_other_lacks() -> None:
+    left, right = OpSet(0), OpSet(1)
+    left.write(init())
+    left.add_many([op(2, 1, 5), op(2, 2, 6)])
+    right.add_many([init(), op(2, 1, 5)])
+    right.write(op(1, 1, 7))
+    left.drain_updates()
+    right.drain_updates()
+
+    to_right = left.update_since(right.state_vector())
+    assert op(2, 2, 6).to_json().encode() in to_right
+    assert init().to_json().encode() not in to_right
+    assert [(o.key, a) for o, a in right.apply_update(to_right)] == [(op(2, 2, 6).key, Added.NEW)]
+    assert [(o.key, a) for o, a in left.apply_update(right.update_since(left.state_vector()))] == [
+        (op(1, 1, 7).key, Added.NEW)
+    ]
+    for side in (left, right):
+        assert side.watermark() == {0: 1, 1: 1, 2: 2}
+        assert side.fold is not None
+        assert side.fold.text == "Привет[2.1][2.2][1.1]"
+        assert len(side.drain_updates()) == 1  # what the answer added
+    assert right.apply_update(to_right) == []  # idempotent
+    assert right.drain_updates() == []  # an update that added nothing is not logged
+    assert left.snapshot() == right.snapshot()  # one content, one encoding
+
+
+def test_drain_updates_logs_each_change_once_and_rebuilds_the_doc() -> None:
+    opset = OpSet(0)
+    opset.write(init())
+    opset.add(op(1, 3, 7))  # waits for seq 1 and 2: nothing changed that the log needs
+    log = opset.drain_updates()
+    assert log == [write_update([init()])]
+    opset.add(op(1, 1, 5))
+    log += opset.drain_updates()
+    assert len(log) == 2  # seq 1's update (Yjs adds what it holds beyond it: seq 3)
+    opset.add(op(1, 2, 6))
+    [filled] = opset.drain_updates()
+    assert filled == write_update([op(1, 2, 6), op(1, 3, 7)])  # the gap and what waited on it
+
+    rebuilt = OpSet(0)
+    rebuilt.apply_updates([filled, *reversed(log)])
+    assert rebuilt.snapshot() == opset.snapshot()
+    assert keys(rebuilt.all_ops()) == keys(opset.all_ops())
+    assert rebuilt.fold is not None
+    assert rebuilt.fold.text == "Привет[1.1][1.2][1.3]"
+
+
+def test_junk_changes_nothing() -> None:
+    opset = OpSet(0)
+    opset.write(init())
+    opset.drain_updates()
+    before = opset.snapshot()
+
+    with pytest.raises(DiffError):
+        opset.apply_update(b"\x01\x02\x03")
+    with pytest.raises(DiffError):  # a good op after a bad one: all or nothing
+        opset.apply_updates([write_update([op(1, 1, 5)]), b"\x00"])
+    with pytest.raises(DiffError):
+        opset.update_since(b"\x05\x01")
+    assert opset.snapshot() == before
+    assert (len(opset), opset.drain_updates(), opset.watermark()) == (1, [], {0: 1})

@@ -1,16 +1,18 @@
-"""A replica: turning agents' edits into operations, refusing stale reads, taking peers' ops."""
+"""A replica: agents' edits into operations, stale reads refused, peers' updates, restore."""
 
 import pytest
 
 from crdt_core import (
     Added,
     CharRef,
+    DiffError,
     EditStatus,
     InvalidPosition,
     Op,
     OpKind,
     Replica,
     version_key,
+    write_update,
 )
 
 from .support import BASE_TEXT, Ticker, replicas
@@ -46,8 +48,8 @@ def test_init_document_is_a_local_operation() -> None:
     )
     assert op.key == version_key(5_001, 2)
     assert replica.fold.text == BASE_TEXT
-    assert replica.opset.document is not None  # kept by default
-    assert op.key in replica.opset.document
+    assert op.key in replica.opset.document  # written into the node's Doc
+    assert replica.opset.watermark() == {2: 1}
 
 
 def test_accept_edit_makes_an_operation_with_ids_and_the_watermark() -> None:
@@ -209,15 +211,92 @@ def test_a_retry_accepted_on_two_nodes_collapses_to_one_edit() -> None:
 
 
 def test_the_init_is_version_one_even_when_a_retried_copy_has_a_higher_key() -> None:
-    """A client retried the init on node b after node a accepted it and an edit on it."""
-    a = Replica(0, Ticker(1_000), keep_document=False)
-    b = Replica(1, Ticker(1_100), keep_document=False)
-    a.init_document(edit_id="init", document_id="doc", topic="", text="Привет, мир!")
-    edit = a.accept_edit(edit_id="e", position="8:11", text="свет")
+    """A client retried the init on node b after node a accepted it and node c edited it."""
+    a = Replica(0, Ticker(1_000))
+    b = Replica(1, Ticker(1_100))
+    c = Replica(2, Ticker(1_001))
+    c.receive([a.init_document(edit_id="init", document_id="doc", topic="", text="Привет, мир!")])
+    edit = c.accept_edit(edit_id="e", position="8:11", text="свет")
     retried = b.init_document(edit_id="init", document_id="doc", topic="", text="Привет, мир!")
     assert edit.key < retried.key
-    b.receive([edit])
+    b.receive([edit])  # without a's copy of the init
     assert b.fold.op_at(1).kind == OpKind.INIT
     assert b.fold.init_key == retried.key
     assert b.fold.text_at(1) == "Привет, мир!"
     assert b.fold.text == "Привет, свет!"
+
+
+# -- Yjs updates and the persisted log ---------------------------------------------------
+def test_receive_update_folds_what_became_visible_and_observes_timestamps() -> None:
+    a = Replica(0, Ticker(50_000))
+    b = Replica(1, Ticker(1_000))
+    a.init_document(edit_id="init", document_id="doc", topic="", text="абв")
+    a.accept_edit(edit_id="e1", position="end", text="г")
+    init_update, edit_update = a.opset.drain_updates()
+
+    assert b.receive_update(edit_update) == []  # waits for a's seq 1
+    assert [op.key for op in b.opset.waiting()] == [a.opset.all_ops()[1].key]
+    assert b.receive_update(init_update) == [(op, Added.NEW) for op in a.opset.all_ops()]
+    assert b.receive_update(init_update) == []
+    assert b.fold.text == "абвг"
+    assert b.clock.last_ts == 50_002
+    assert b.opset.watermark() == {0: 2}
+    assert len(b.opset.drain_updates()) == 1
+
+
+def test_receive_update_refuses_junk_and_changes_nothing() -> None:
+    [a] = replicas(1)
+    a.opset.drain_updates()
+    before = a.opset.snapshot()
+
+    for junk in (b"", b"\x01\x02\x03", b"\xff\xff\xff\xff\x0f", b"\x00\x00\x00"):
+        with pytest.raises(DiffError):
+            a.receive_update(junk)
+    assert a.opset.snapshot() == before
+    assert a.opset.drain_updates() == []
+    assert a.fold.text == BASE_TEXT
+
+
+def test_restore_from_the_log_in_any_order_equals_the_replica_that_never_crashed() -> None:
+    ticker = Ticker()
+    a, b = replicas(2, ticker=ticker)
+    log = a.opset.drain_updates()
+    for i in range(3):
+        a.accept_edit(edit_id=f"a{i}", position="end", text=f" а{i}")
+        b.accept_edit(edit_id=f"b{i}", position="0:1", text=f"б{i}")
+        a.receive_update(b.opset.update_since(a.opset.state_vector()))
+        log += a.opset.drain_updates()
+    compacted = [a.opset.snapshot()]
+
+    for persisted in (log, list(reversed(log)), compacted, [*compacted, *log[2:]]):
+        restored = Replica.restore(0, ticker, persisted)
+        assert restored.opset.drain_updates() == []
+        assert restored.fold.text == a.fold.text
+        assert restored.fold.history() == a.fold.history()
+        assert restored.opset.state_vector() == a.opset.state_vector()
+        assert restored.opset.all_ops() == a.opset.all_ops()
+        assert restored.opset.snapshot() == a.opset.snapshot()
+        op = restored.accept_edit(edit_id="next", position="end", text="!")
+        assert (op.seq, op.key > max(o.key for o in a.opset.all_ops())) == (5, True)
+        assert restored.opset.drain_updates() == [write_update([op])]
+
+
+def test_restore_refuses_a_junk_log() -> None:
+    with pytest.raises(DiffError):
+        Replica.restore(0, Ticker(), [b"\x00\x00", b"junk"])
+
+
+def test_one_edit_accepted_on_two_nodes_collapses_over_the_sync_exchange() -> None:
+    a, b = replicas(2)
+    first = a.accept_edit(edit_id="retry", position="end", text=" Пока.", tokens_used=10)
+    b.accept_edit(edit_id="retry", position="end", text=" Пока.", tokens_used=10)
+
+    b_gets = b.receive_update(a.opset.update_since(b.opset.state_vector()))
+    a_gets = a.receive_update(b.opset.update_since(a.opset.state_vector()))
+    assert [added for _, added in b_gets] == [Added.SWAPPED]
+    assert [added for _, added in a_gets] == [Added.SHADOWED]
+    for node in (a, b):
+        assert node.opset.winner("retry", "doc") == first
+        assert node.opset.tokens_used == 10
+        assert node.fold.text == "Привет, мир! Пока."
+    assert a.opset.snapshot() == b.opset.snapshot()
