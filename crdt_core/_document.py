@@ -123,6 +123,8 @@ class OpDocument:
             raise InvalidOperation(
                 "seq", f"node {self.origin} writes seq {self.clock(self.origin) + 1} next"
             )
+        if str(op.key) in self._ops:  # a clock behind its own past: never overwrite an entry
+            raise InvalidOperation("ts", f"key {op.key} is held already")
         self._ops[str(op.key)] = op.to_json()
         return self._collect({str(op.key): op})
 

@@ -57,6 +57,10 @@ class _Reader:
         return self.data[self.at - 1]
 
     def varuint(self) -> int:
+        at = self.at
+        if at < len(self.data) and self.data[at] < 0x80:  # most numbers here fit one byte
+            self.at = at + 1
+            return self.data[at]
         value, shift = 0, 0
         while shift < 64:
             byte = self.byte()

@@ -1,12 +1,19 @@
-"""Three replicas, a hostile network, crashes and recoveries — then heal and check everything.
+"""Three replicas exchanging only Yjs messages over a hostile network, crashing and restoring.
 
-The network reorders, duplicates and drops messages. A crash loses a node's memory but keeps
-its durable store (every operation it held, and its outbox of unacknowledged deliveries). A
-recovery rebuilds the node from that store, re-pushes its outbox and catches up from every
-peer that is up by exact watermark. Every heal must restore all invariants of DESIGN.md §3.
+Every message is a Yjs message: the push of a local op's update to each peer, and the two
+steps of the sync exchange (a node sends its state vector; the peer answers `update_since`).
+The network reorders, duplicates and drops any of them. Each node appends what changed its
+Doc (`drain_updates`) to a durable log in the same step, and now and then compacts the log
+into one snapshot. A crash loses the node's memory; a recovery restores it from its log (in
+a drawn order) and must equal the replica that crashed. Every heal (full sync exchange both
+ways) must restore all invariants of DESIGN.md §3: byte-identical texts, identical state
+vectors and Docs, nothing left waiting, and a replica restored from its log equal to the
+live one.
 """
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -21,19 +28,48 @@ texts = st.text(alphabet=ALPHABET, max_size=6)
 NODES = 3
 
 
+class Kind(StrEnum):
+    """What a message carries."""
+
+    PUSH = "push"  # a local op's update
+    STATE = "state"  # sync step 1: the sender's state vector
+    ANSWER = "answer"  # sync step 2: update_since the receiver's state vector
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: Kind
+    sender: int
+    receiver: int
+    payload: bytes
+
+
 @dataclass
 class Node:
-    """A simulated Text Service node: memory, durable store, outbox, clock skew."""
+    """A simulated Text Service node: memory, its durable update log, clock skew."""
 
     index: int
     skew: int
     replica: Replica | None = None
-    durable: dict[int, Op] = field(default_factory=dict)  # key -> op
-    outbox: dict[int, set[int]] = field(default_factory=dict)  # peer -> keys not acknowledged
+    log: list[bytes] = field(default_factory=list)  # what drain_updates gave, or a snapshot
+    crashed_as: dict[str, Any] | None = None  # what the replica was when it crashed
 
     @property
     def up(self) -> bool:
         return self.replica is not None
+
+
+def fingerprint(replica: Replica) -> dict[str, Any]:
+    """Everything a restored replica must have as the live one had it."""
+    fold = replica.opset.fold
+    return {
+        "ops": replica.opset.all_ops(),
+        "watermark": replica.opset.watermark(),
+        "text": fold.text if fold else None,
+        "history": fold.history() if fold else None,
+        "tokens": replica.opset.tokens_used,
+        "rejections": replica.opset.rejections(),
+    }
 
 
 class ReplicationMachine(RuleBasedStateMachine):
@@ -41,7 +77,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         super().__init__()
         self.now = 1_000
         self.nodes: list[Node] = []
-        self.network: list[tuple[int, int, Op]] = []  # (sender, receiver, op)
+        self.network: list[Message] = []
         # (document_id, edit_id) -> first acknowledged copy; refs answered "rejected"
         self.accepted: dict[tuple[str, str], Op] = {}
         self.rejected: set[tuple[str, str]] = set()
@@ -52,31 +88,37 @@ class ReplicationMachine(RuleBasedStateMachine):
     def start(self, skews: list[int]) -> None:
         self.nodes = [Node(i, skew) for i, skew in enumerate(skews)]
         for node in self.nodes:
-            node.outbox = {peer: set() for peer in range(NODES) if peer != node.index}
-            node.replica = self._fresh_replica(node)
+            node.replica = Replica(node.index, self._clock(node))
         first = self._replica(0)
         init = first.init_document(edit_id="init-0", document_id="doc", topic="тема", text="")
         self._accepted(self.nodes[0], init)
 
-    def _fresh_replica(self, node: Node) -> Replica:
-        return Replica(node.index, lambda: self.now + node.skew, keep_document=False)
+    def _clock(self, node: Node) -> Any:
+        return lambda: self.now + node.skew
 
     def _replica(self, index: int) -> Replica:
         replica = self.nodes[index].replica
         assert replica is not None
         return replica
 
+    def _persist(self, node: Node) -> None:
+        """What changed the node's Doc goes to its log in the same step (one transaction)."""
+        assert node.replica is not None
+        node.log.extend(node.replica.opset.drain_updates())
+
     def _accepted(self, node: Node, op: Op) -> None:
-        """A new local operation: durable, queued for every peer, acknowledged to the client."""
-        node.durable[op.key] = op
+        """A new local operation: persisted, pushed to every peer, acknowledged to the client."""
+        assert node.replica is not None
+        [update] = node.replica.opset.drain_updates()
+        node.log.append(update)
         ref = (op.document_id, op.edit_id)
         if op.kind == OpKind.REJECT:
             self.rejected.add(ref)
         else:
             self.accepted.setdefault(ref, op)
-        for peer, pending in node.outbox.items():
-            pending.add(op.key)
-            self.network.append((node.index, peer, op))
+        for peer in range(NODES):
+            if peer != node.index:
+                self.network.append(Message(Kind.PUSH, node.index, peer, update))
 
     # -- clients -------------------------------------------------------------------------
     @rule(ms=st.integers(0, 5))
@@ -158,8 +200,9 @@ class ReplicationMachine(RuleBasedStateMachine):
             return
         if not original.text:
             return  # only an edit that inserts text can be re-made as an append
+        held = len(replica.opset)
         try:
-            op = self._replica(index).accept_edit(
+            op = replica.accept_edit(
                 edit_id=edit_id,
                 position="end",
                 text=original.text,
@@ -168,7 +211,7 @@ class ReplicationMachine(RuleBasedStateMachine):
             )
         except CrdtError:
             return
-        if op.key not in node.durable and op.kind != OpKind.REJECT:
+        if len(replica.opset) > held and op.kind != OpKind.REJECT:
             self._accepted(node, op)
 
     @precondition(lambda self: sum(op.kind.value == "init" for op in self.accepted.values()) < 3)
@@ -187,21 +230,30 @@ class ReplicationMachine(RuleBasedStateMachine):
         self._accepted(node, op)
 
     # -- network -------------------------------------------------------------------------
+    @rule(a=st.integers(0, NODES - 1), b=st.integers(0, NODES - 1))
+    def sync_request(self, a: int, b: int) -> None:
+        """Anti-entropy: node a sends its state vector to b (sync step 1)."""
+        if a != b and self.nodes[a].up:
+            self.network.append(Message(Kind.STATE, a, b, self._replica(a).opset.state_vector()))
+
     @precondition(lambda self: self.network)
     @rule(data=st.data())
     def deliver(self, data: st.DataObject) -> None:
-        sender, receiver, op = self.network.pop(
-            data.draw(st.integers(0, len(self.network) - 1), label="message")
-        )
-        self._deliver(sender, receiver, op)
+        index = data.draw(st.integers(0, len(self.network) - 1), label="message")
+        self._deliver(self.network.pop(index))
 
-    def _deliver(self, sender: int, receiver: int, op: Op) -> None:
-        target = self.nodes[receiver]
-        if not target.up:
-            return  # lost: the receiver is down, the sender's outbox keeps it
-        self._replica(receiver).receive([op])
-        target.durable[op.key] = op
-        self.nodes[sender].outbox[receiver].discard(op.key)  # acknowledged
+    def _deliver(self, message: Message) -> None:
+        target = self.nodes[message.receiver]
+        if target.replica is None:
+            return  # lost: the receiver is down
+        if message.kind == Kind.STATE:
+            answer = target.replica.opset.update_since(message.payload)
+            self.network.append(Message(Kind.ANSWER, target.index, message.sender, answer))
+            return
+        target.replica.receive_update(message.payload)
+        if target.replica.opset.waiting():
+            event("an update waited for a gap")
+        self._persist(target)
 
     @precondition(lambda self: self.network)
     @rule(data=st.data())
@@ -216,36 +268,35 @@ class ReplicationMachine(RuleBasedStateMachine):
 
     # -- faults --------------------------------------------------------------------------
     @rule(index=st.integers(0, NODES - 1))
-    def crash(self, index: int) -> None:
-        self.nodes[index].replica = None
+    def compact(self, index: int) -> None:
+        """The node replaces its log by one snapshot of its Doc."""
+        node = self.nodes[index]
+        if node.replica is not None:
+            node.log = [node.replica.opset.snapshot()]
 
     @rule(index=st.integers(0, NODES - 1))
-    def recover(self, index: int) -> None:
+    def crash(self, index: int) -> None:
+        node = self.nodes[index]
+        if node.replica is not None:
+            node.crashed_as = fingerprint(node.replica)
+            node.replica = None
+
+    @rule(data=st.data(), index=st.integers(0, NODES - 1))
+    def recover(self, data: st.DataObject, index: int) -> None:
         if not self.nodes[index].up:
-            self._recover(self.nodes[index])
+            self._recover(self.nodes[index], data.draw(st.permutations(self.nodes[index].log)))
 
-    def _recover(self, node: Node) -> None:
-        """Rebuild from the durable store, re-push the outbox, catch up from every live peer."""
-        replica = self._fresh_replica(node)
-        replica.receive(sorted(node.durable.values(), key=lambda op: op.key))
-        node.replica = replica
-        for receiver, keys in node.outbox.items():
-            self.network.extend((node.index, receiver, node.durable[k]) for k in sorted(keys))
-        for peer in self.nodes:
-            if peer is not node and peer.up:
-                self._anti_entropy(source=peer, target=node)
-
-    def _anti_entropy(self, *, source: Node, target: Node) -> None:
-        assert source.replica is not None
-        assert target.replica is not None
-        missing = source.replica.opset.missing(target.replica.opset.watermark())
-        target.replica.receive(missing)
-        target.durable.update((op.key, op) for op in missing)
-
-    @rule(a=st.integers(0, NODES - 1), b=st.integers(0, NODES - 1))
-    def anti_entropy(self, a: int, b: int) -> None:
-        if a != b and self.nodes[a].up and self.nodes[b].up:
-            self._anti_entropy(source=self.nodes[a], target=self.nodes[b])
+    def _recover(self, node: Node, log: list[bytes]) -> None:
+        """Restore from the durable log, then ask every peer for what it missed."""
+        node.replica = Replica.restore(node.index, self._clock(node), log)
+        event(f"restored from {'one update' if len(log) == 1 else 'several updates'}")
+        assert fingerprint(node.replica) == node.crashed_as, "restored != crashed replica"
+        assert node.replica.opset.drain_updates() == []
+        for peer in range(NODES):
+            if peer != node.index:
+                self.network.append(
+                    Message(Kind.STATE, node.index, peer, node.replica.opset.state_vector())
+                )
 
     # -- healing -------------------------------------------------------------------------
     @rule(data=st.data())
@@ -253,30 +304,63 @@ class ReplicationMachine(RuleBasedStateMachine):
         order = data.draw(st.permutations(range(len(self.network))), label="delivery order")
         self._heal([self.network[i] for i in order])
 
-    def _heal(self, messages: list[tuple[int, int, Op]]) -> None:
+    def _heal(self, messages: list[Message]) -> None:
         self.network = []
         for node in self.nodes:
             if not node.up:
-                self._recover(node)
+                self._recover(node, node.log)
         messages += self.network
-        self.network = []
-        for sender, receiver, op in messages:
-            self._deliver(sender, receiver, op)
-        for source in self.nodes:
-            for target in self.nodes:
-                if source is not target:
-                    self._anti_entropy(source=source, target=target)
+        while messages:  # answers to state vectors in flight join the queue
+            self.network = []
+            for message in messages:
+                self._deliver(message)
+            messages = self.network
+        for a in self.nodes:  # the full sync exchange, both ways, every pair
+            for b in self.nodes:
+                if a is not b:
+                    self._deliver(Message(Kind.STATE, a.index, b.index, self._state(a)))
+                    self._deliver(self.network.pop())
+        self._check_healed()
+
+    def _state(self, node: Node) -> bytes:
+        assert node.replica is not None
+        return node.replica.opset.state_vector()
+
+    def _check_healed(self) -> None:
         replicas = [self._replica(i) for i in range(NODES)]
         check_all(replicas, self.accepted, self.rejected)
+        watermarks = [r.opset.watermark() for r in replicas]
+        assert all(w == watermarks[0] for w in watermarks), f"state vectors differ: {watermarks}"
+        snapshots = {r.opset.snapshot() for r in replicas}
+        assert len(snapshots) == 1, "the Docs differ"
+        for replica in replicas:
+            assert replica.opset.waiting() == [], f"node {replica.node}: ops left waiting"
+            per_origin: dict[int, int] = {}
+            for op in replica.opset.all_ops():
+                per_origin[op.origin] = per_origin.get(op.origin, 0) + 1
+            assert per_origin == replica.opset.watermark()
+        for ref, op in self.accepted.items():  # one edit_id on two nodes: one winner, everywhere
+            copies = [o for o in replicas[0].opset.all_ops() if (o.document_id, o.edit_id) == ref]
+            lowest = min(copies, key=lambda o: o.key)
+            assert all(r.opset.winner(op.edit_id, op.document_id) == lowest for r in replicas)
+        for node in self.nodes:
+            assert node.replica is not None
+            restored = Replica.restore(node.index, self._clock(node), node.log)
+            assert fingerprint(restored) == fingerprint(node.replica), "log != memory"
+            assert restored.opset.snapshot() == node.replica.opset.snapshot()
         fold = replicas[0].fold
         superseded = sum(fold.status(op.edit_id) == "superseded" for op in fold.ops())
         event(f"heal with {'some' if superseded else 'no'} superseded edits")
+        extra = len(replicas[0].opset.all_ops()) - len(replicas[0].opset.edits())
+        event(f"heal with {'some' if extra else 'no'} shadowed copies or rejections")
 
     @invariant()
-    def durable_store_matches_memory(self) -> None:
+    def held_ops_are_the_watermark(self) -> None:
+        """Nothing beyond a gap is held: per origin, the ops held are 1..watermark."""
         for node in self.nodes:
             if node.replica is not None:
-                assert set(node.durable) == {op.key for op in node.replica.opset.all_ops()}
+                mark = node.replica.opset.watermark()
+                assert len(node.replica.opset) == sum(mark.values())
 
     def teardown(self) -> None:
         if self.nodes:

@@ -2,10 +2,10 @@
 
 A single replica takes random edits, always on its head version: appends (`"end"`) and
 `"start:end"` replacements, deletions and insertions with Russian text and emoji. After every
-step its text must equal the same edit done with string slicing. The writer's operations are
-then delivered to two other replicas one by one, each in an order Hypothesis draws (late ops
-rewind, ops whose anchors have not arrived wait): both must end with the writer's text and
-history.
+step its text must equal the same edit done with string slicing. The Yjs updates the writer
+pushed, one per operation, are then delivered to two other replicas one by one, each in an
+order Hypothesis draws (an update ahead of a gap waits in the Doc until the gap is filled):
+both must end with the writer's text and history, nothing left waiting.
 """
 
 from hypothesis import given
@@ -74,10 +74,13 @@ def test_one_writer_is_plain_string_editing(initial: str, steps: int, data: st.D
     assert fold.pending() == []
     assert fold.superseded() == set()
 
+    pushes = writer.opset.drain_updates()  # one Yjs update per op, as the writer pushed them
+    assert len(pushes) == len(ops)
     readers = [Replica(node, ticker) for node in (1, 2)]
     for reader in readers:
-        for op in data.draw(st.permutations(ops), label=f"order for node {reader.node}"):
-            reader.receive([op])
+        for update in data.draw(st.permutations(pushes), label=f"order for node {reader.node}"):
+            reader.receive_update(update)
+        assert reader.opset.waiting() == []
         assert reader.fold.text == expected[-1]
         assert reader.fold.ops() == fold.ops()
     check_all([writer, *readers], {(op.document_id, op.edit_id): op for op in ops}, set())

@@ -67,7 +67,9 @@ def replay_concurrent(trace: dict[str, Any], replica_count: int = 3) -> list[Rep
         replica_index = txn["agent"] % replica_count
         replica = replicas[replica_index]
         delivery = _missing_past(txn["parents"], txns, held[replica_index])
-        replica.receive(sorted((op for i in delivery for op in ops_of[i]), key=lambda o: o.key))
+        missing = [op for i in delivery for op in ops_of[i]]
+        if missing:
+            replica.receive(sorted(missing, key=lambda o: o.key))
         for j, patch in enumerate(txn["patches"]):
             op = apply_patch(replica, f"t{index}.{j}", patch)
             if op is not None:

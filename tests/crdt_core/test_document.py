@@ -71,6 +71,15 @@ def test_a_write_that_is_not_the_next_op_of_the_node_is_refused(op: Op) -> None:
         document.write(op)
 
 
+def test_a_write_never_overwrites_an_entry() -> None:
+    document = OpDocument(2)
+    document.write(make(2, 1))
+
+    with pytest.raises(InvalidOperation, match=r"^ts: key \d+ is held already$"):
+        document.write(make(2, 2, ts=make(2, 1).ts))  # a clock that went back
+    assert document.state() == {2: 1}
+
+
 def test_apply_returns_what_the_map_gained_even_beyond_a_gap() -> None:
     document = OpDocument(0)
     ops = [make(1, seq) for seq in (1, 2, 3)]
