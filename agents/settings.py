@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service_kit import real_secret
+
 SIMULATOR_BASE_URL = "http://127.0.0.1:8900/v1"
 SIMULATOR_MODEL = "chorus-simulator"
 SIMULATOR_KEY = "offline-simulator"
@@ -42,9 +44,7 @@ class AgentSettings(BaseSettings):
     @field_validator("api_token")
     @classmethod
     def _token(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
-            raise ValueError("set API_TOKEN to this agent's bearer token")
-        return value
+        return real_secret(value, "API_TOKEN")
 
     @property
     def offline(self) -> bool:

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service_kit import AgentTokens, parse_agent_tokens
+from service_kit import AgentTokens, is_placeholder, parse_agent_tokens
 
 from ..settings import SIMULATOR_BASE_URL, SIMULATOR_KEY, SIMULATOR_MODEL
 
@@ -55,10 +55,10 @@ class SupervisorSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _analytics_token(self) -> "SupervisorSettings":
-        if self.analytics_url and not self.analytics_service_token.get_secret_value().strip():
+        if self.analytics_url and is_placeholder(self.analytics_service_token.get_secret_value()):
             raise ValueError(
-                f"{ANALYTICS_TOKEN_VARIABLE} is empty: set it to the Analytics Service's "
-                "ANALYTICS_SERVICE_TOKEN, or unset SUPERVISOR_ANALYTICS_URL"
+                f"{ANALYTICS_TOKEN_VARIABLE} is empty or a placeholder: set it to the "
+                "Analytics Service's ANALYTICS_SERVICE_TOKEN, or unset SUPERVISOR_ANALYTICS_URL"
             )
         return self
 
