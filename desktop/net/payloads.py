@@ -2,7 +2,8 @@
 
 Pure: no Qt. Each `parse_*` takes the decoded JSON and raises `PayloadError` naming the field
 when it is not what the service promises, so a changed API shows as a clear message instead
-of a crash in a widget.
+of a crash in a widget. tests/contracts runs every parser `chorus_api` uses on answers built
+from the service's OpenAPI schema, so a field renamed on either side fails there first.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 /** Shapes of the Chorus API as the dashboard uses them (see text_node/schemas.py, chat/api.py,
- * analytics/schemas.py, agents/supervisor/app.py). Only the fields the UI reads are listed. */
+ * analytics/schemas.py, agents/supervisor/app.py). Only the fields the UI reads are listed.
+ * tests/contracts checks each type `lib/api.ts` requests against the service's OpenAPI schema:
+ * keep to interfaces, type aliases, unions, `T[]`, inline objects and `Record<K, V>`. */
 
 export type NodeName = "a" | "b" | "c";
 
