@@ -112,7 +112,9 @@ class OpDocument:
         return self.doc.get_update()
 
     def drain_updates(self) -> list[bytes]:
-        """The updates that changed the Doc since the last drain, oldest first."""
+        """The updates that moved the Doc's state vector since the last drain, oldest first.
+        Yjs adds to one the entries it holds beyond a gap; a later update may carry them
+        again, which a restore merges like any duplicate."""
         updates, self._updates = self._updates, []
         return updates
 
@@ -123,10 +125,13 @@ class OpDocument:
             raise InvalidOperation(
                 "seq", f"node {self.origin} writes seq {self.clock(self.origin) + 1} next"
             )
-        if str(op.key) in self._ops:  # a clock behind its own past: never overwrite an entry
-            raise InvalidOperation("ts", f"key {op.key} is held already")
-        self._ops[str(op.key)] = op.to_json()
-        return self._collect({str(op.key): op})
+        key = str(op.key)
+        with self.doc.transaction():  # one transaction: each costs a commit and its events
+            if key in self._ops:  # a clock behind its own past: never overwrite an entry
+                raise InvalidOperation("ts", f"key {op.key} is held already")
+            self._ops[key] = op.to_json()
+            state = self.doc.get_state()
+        return self._collect({key: op}, state)
 
     def apply(self, update: bytes) -> list[Op]:
         """Merge a peer's update; return the ops the map gained (some may wait for a gap).
@@ -135,19 +140,22 @@ class OpDocument:
 
     def apply_many(self, updates: list[bytes]) -> list[Op]:
         """Merge several updates in one transaction (a persisted log, in any order)."""
-        checked = {}
-        for update in updates:
-            checked.update(self._check(read_update(update)))
         try:
             with self.doc.transaction():
+                checked: dict[str, Op] = {}
+                for update in updates:  # all checked before any is applied
+                    checked.update(self._check(read_update(update)))
                 for update in updates:
                     self.doc.apply_update(update)
+                state = self.doc.get_state()
+        except DiffError:
+            raise
         except BaseException as exc:
             if _is_fatal(exc):
                 raise
             self._arrived.clear()
             raise DiffError(f"not a Yjs update of the op set: {exc}") from exc
-        return self._collect(checked)
+        return self._collect(checked, state)
 
     def _check(self, entries: list[Entry]) -> dict[str, Op]:
         """The ops of the entries not held yet; each must be the op its client wrote there."""
@@ -170,7 +178,7 @@ class OpDocument:
             ops[key] = op
         return ops
 
-    def _collect(self, known: dict[str, Op]) -> list[Op]:
+    def _collect(self, known: dict[str, Op], state_vector: bytes) -> list[Op]:
         arrived, self._arrived = self._arrived, []
-        self._state = read_state_vector(self.doc.get_state())
+        self._state = read_state_vector(state_vector)
         return [known[key] if key in known else Op.from_json(value) for key, value in arrived]
