@@ -1,9 +1,10 @@
 """The cluster next to its physical limit: `python -m bench.cluster_bench [--profile lan|wan]`.
 
 1. pgbench runs a script equivalent to one accepted edit's transaction (lock the budget row
-   FOR UPDATE; insert into ops, edits, documents and three outbox rows; update token_budget and
-   the head's text; see `text_node/node.py::_transaction`) against a copy of node a's schema in
-   node a's own PostgreSQL: what this machine's disk and PostgreSQL allow.
+   FOR UPDATE; insert into doc_updates, edits, documents and three outbox rows; update
+   token_budget and the head's text; see `text_node/durable.py::DurableReplica.change`) against
+   a copy of node a's schema in node a's own PostgreSQL: what this machine's disk and
+   PostgreSQL allow.
 2. 10 and then 50 agents, each with its own agent token, cycling GET /api/document/current →
    POST /api/edits (`bench.text_node_bench.client_loop`) through nginx (rate limit raised out
    of the way) onto three replicating nodes, in two ways:
@@ -146,23 +147,17 @@ class Pgbench:
 
 
 def pgbench_script(head_text: str) -> str:
-    """One accepted edit's transaction as the node runs it (`text_node/node.py::_transaction`):
-    the budget row locked, then `store.write_change`'s very statement, its arrays written out
-    as literals: the op, its edit row, the budget total, the new head with its text and the
-    previous head without (inserted here, where the node updates it), three outbox rows."""
+    """One accepted edit's transaction as the node runs it (`DurableReplica.change`): the
+    budget row locked, then `store.write_change`'s very statement, its named parameters
+    written out as literals: the op's Yjs update, its edit row, the budget total, the new head
+    with its text and the previous head without (inserted here, where the node updates it),
+    three outbox rows."""
 
     def text(value: str) -> str:
         """A string literal; its colons escaped, which pgbench would take for variables."""
         escaped = value.replace("\\", "\\\\").replace("'", "''").replace(":", "\\x3a")
         return f"E'{escaped}'"
 
-    op_body = (
-        '{"edit_id": "00000000-0000-0000-0000-000000000000", "kind": "append", '
-        '"document_id": "bench", "origin": 0, "seq": 1, "ts": 1700000000000, '
-        '"agent_id": "agent-1", "tokens_used": 100, "text": "правка агента", "topic": "", '
-        '"reason": "", "position": "end", "base_version": 1, "left": [0, 9], '
-        '"first": null, "last": null, "seen": [[0, 1], [1, 1], [2, 1]]}'
-    )
     event = (
         '{"event_type": "edit_applied", "event_id": "edit_applied:bench:x", '
         '"timestamp": "2024-01-01T00:00:00Z", "agent_id": "agent-1", "version": 2, '
@@ -170,56 +165,44 @@ def pgbench_script(head_text: str) -> str:
         '"budget_used": 100, "budget_limit": 15000000}}'
     )
     no_rows = "ARRAY[]"
-    key, seq = "(:key)::bigint", "(:seq)::bigint"  # prepared: pgbench would bind them as int
-    arguments = [
-        # ops
-        f"ARRAY[{key}]",
-        "ARRAY[0]",
-        f"ARRAY[{seq}]",
-        "ARRAY[gen_random_uuid()::text]",
-        "ARRAY['bench']",
-        "ARRAY['append']",
-        f"ARRAY[{text(op_body)}]",
-        # edits
-        "ARRAY[gen_random_uuid()]",
-        "ARRAY['bench']",
-        "ARRAY['agent-1']",
-        "ARRAY['правка агента']",
-        "ARRAY['end']",
-        "ARRAY[100]",
-        "ARRAY['accepted']",
-        "ARRAY[now()]",
-        "ARRAY[0]",
-        f"ARRAY[{key}]",
-        "ARRAY[1]",
-        "ARRAY['']",
-        # statuses, document, budget, rebuild
-        no_rows,
-        no_rows,
-        "'bench'",
-        seq,
-        "false",
-        # versions kept as they are
-        no_rows,
-        no_rows,
-        no_rows,
-        no_rows,
-        # versions with a text: the new head, the previous head
-        f"ARRAY[{key}, {key} - 1]",
-        "ARRAY[3, 2]",
-        "ARRAY[gen_random_uuid(), gen_random_uuid()]",
-        "ARRAY[now(), now()]",
-        f"ARRAY[{text(head_text)}, NULL]",
-        # outbox
-        "ARRAY['peer-1', 'peer-2', 'analytics']",
-        f"ARRAY[{key}, {key}, NULL]",
-        f"ARRAY[NULL, NULL, {text(event)}]",
-    ]
-    statement = re.sub(
-        r"\$(\d+)", lambda m: f"({arguments[int(m[1]) - 1]})", store.WRITE_CHANGE.strip()
-    )
+    key = "(:key)::bigint"  # prepared: pgbench would bind it as int
+    # about the size of one op's Yjs update, as the log holds it
+    update = "convert_to(repeat('x', 400), 'UTF8')"
+    arguments = {
+        "update_body": f"ARRAY[{update}]",
+        "edit_edit_id": "ARRAY[gen_random_uuid()]",
+        "edit_document_id": "ARRAY['bench']",
+        "edit_agent_id": "ARRAY['agent-1']",
+        "edit_proposed_text": "ARRAY['правка агента']",
+        "edit_position": "ARRAY['end']",
+        "edit_tokens_used": "ARRAY[100]",
+        "edit_status": "ARRAY['accepted']",
+        "edit_created_at": "ARRAY[now()]",
+        "edit_node": "ARRAY[0]",
+        "edit_version_key": f"ARRAY[{key}]",
+        "edit_base_version": "ARRAY[1]",
+        "edit_reason": "ARRAY['']",
+        "status_edit_id": no_rows,
+        "status_status": no_rows,
+        "document_id": "'bench'",
+        "total_tokens": "100",
+        "rebuild": "false",
+        **dict.fromkeys(
+            ["version_version_key", "version_version", "version_edit_id", "version_timestamp"],
+            no_rows,
+        ),
+        # the new head with its text, the previous head without
+        "text_version_key": f"ARRAY[{key}, {key} - 1]",
+        "text_version": "ARRAY[3, 2]",
+        "text_edit_id": "ARRAY[gen_random_uuid(), gen_random_uuid()]",
+        "text_timestamp": "ARRAY[now(), now()]",
+        "text_text": f"ARRAY[{text(head_text)}, NULL]",
+        "outbox_destination": "ARRAY['peer-1', 'peer-2', 'analytics']",
+        "outbox_version_key": f"ARRAY[{key}, {key}, NULL]",
+        "outbox_payload": f"ARRAY[NULL, NULL, {text(event)}]",
+    }
+    statement = store.PARAMETER.sub(lambda m: f"({arguments[m[1]]})", store.WRITE_CHANGE.strip())
     return f"""\\set key random(1000, 9000000000000000)
-\\set seq random(1, 2000000000)
 BEGIN;
 SELECT limit_tokens FROM token_budget WHERE id = 1 FOR UPDATE;
 {statement};

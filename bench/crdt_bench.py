@@ -18,7 +18,7 @@ from typing import Any
 
 from pycrdt import Doc, Text
 
-from crdt_core import CharRef, Op, OpKind, Replica, encode_diff
+from crdt_core import CharRef, Op, OpKind, Replica, write_update
 from property_tests.traces import load_trace
 
 _WORD_LIST = (
@@ -121,12 +121,10 @@ def percentile(values: list[int], share: float) -> int:
 
 
 # -- (a) and (b) ---------------------------------------------------------------------------
-def accept_edits(
-    initial: str, edits: int, seed: int, *, keep_document: bool
-) -> tuple[Replica, list[Op], float]:
+def accept_edits(initial: str, edits: int, seed: int) -> tuple[Replica, list[Op], float]:
     """Accept `edits` seeded edits on one replica; return it, its ops and the seconds taken."""
     rng = random.Random(seed)
-    replica = Replica(0, Ticker(step=10), keep_document=keep_document)
+    replica = Replica(0, Ticker(step=10))
     replica.init_document(edit_id="init", document_id="bench", topic="бенчмарк", text=initial)
     length = len(initial)
     elapsed = 0.0
@@ -140,18 +138,20 @@ def accept_edits(
     return replica, replica.opset.all_ops(), elapsed
 
 
-def apply_in_key_order(ops: list[Op], *, keep_document: bool) -> tuple[Replica, float]:
-    replica = Replica(1, Ticker(), keep_document=keep_document)
+def apply_in_key_order(ops: list[Op]) -> tuple[Replica, float]:
+    """Each op received as a peer receives it: its Yjs update, merged into the Doc and folded."""
+    updates = [write_update([op]) for op in ops]
+    replica = Replica(1, Ticker())
     started = cpu_seconds()
-    for op in ops:
-        replica.receive([op])
+    for update in updates:
+        replica.receive_update(update)
     return replica, cpu_seconds() - started
 
 
 # -- (c) -------------------------------------------------------------------------------------
 def late_op_ms(ops: list[Op], behind: int, trials: int, seed: int) -> list[float]:
     """Milliseconds to receive a ranged replacement whose key is below the last `behind` ops."""
-    replica, _ = apply_in_key_order(ops, keep_document=False)
+    replica, _ = apply_in_key_order(ops)
     rng = random.Random(seed)
     before = ops[-behind - 1]  # the late op slots in right after this one
     init_length = len(ops[0].text)
@@ -172,7 +172,7 @@ def late_op_ms(ops: list[Op], behind: int, trials: int, seed: int) -> list[float
             seen=((0, before.seq), (2, trial)),
         )
         assert sum(op.key > late.key for op in replica.fold.ops()) == behind
-        results.append(1000 * timed(partial(replica.receive, [late])))
+        results.append(1000 * timed(partial(replica.receive_update, write_update([late]))))
     return results
 
 
@@ -184,7 +184,7 @@ def trace_patches(trace: dict[str, Any]) -> Iterator[list[Any]]:
 
 
 def replay_trace_replica(trace: dict[str, Any]) -> tuple[float, bool]:
-    replica = Replica(0, Ticker(), keep_document=False)
+    replica = Replica(0, Ticker())
     replica.init_document(
         edit_id="init", document_id="trace", topic="", text=str(trace["startContent"])
     )
@@ -223,41 +223,25 @@ def run(args: argparse.Namespace) -> list[Row]:
         )
     )
 
-    replica, ops, seconds = accept_edits(initial, args.edits, args.seed, keep_document=False)
+    replica, ops, seconds = accept_edits(initial, args.edits, args.seed)
     final = replica.fold.text
     rows.append(
         Row(
             "(a) accept on one node",
             f"{args.edits / seconds:,.0f} ops/s",
-            note=f"keep_document=False; {seconds:.2f} s; text now {len(final):,} chars",
-        )
-    )
-    _, _, seconds_doc = accept_edits(initial, args.edits, args.seed, keep_document=True)
-    rows.append(
-        Row(
-            "(a') accept, with op-set Doc",
-            f"{args.edits / seconds_doc:,.0f} ops/s",
-            note=f"keep_document=True (pycrdt Doc measured); {seconds_doc:.2f} s",
+            note=f"op written into the node's Doc; {seconds:.2f} s; text now {len(final):,} chars",
         )
     )
 
     edits = ops[1:]
-    fresh, seconds = apply_in_key_order(ops, keep_document=False)
+    fresh, seconds = apply_in_key_order(ops)
     assert fresh.fold.text == final, "the applying replica diverged"
     rows.append(
         Row(
             "(b) replica apply, key order",
             f"{len(edits) / seconds:,.0f} ops/s",
             ">= 10,000 ops/s",
-            f"keep_document=False; receive() one op at a time; {seconds:.2f} s",
-        )
-    )
-    _, seconds_doc = apply_in_key_order(ops, keep_document=True)
-    rows.append(
-        Row(
-            "(b') replica apply, with op-set Doc",
-            f"{len(edits) / seconds_doc:,.0f} ops/s",
-            note=f"keep_document=True (pycrdt Doc measured); {seconds_doc:.2f} s",
+            f"receive_update() of each op's Yjs update, one at a time; {seconds:.2f} s",
         )
     )
 
@@ -268,13 +252,12 @@ def run(args: argparse.Namespace) -> list[Row]:
                 f"(c) late op behind {behind} ops",
                 f"{statistics.median(samples):.2f} ms",
                 "<= 10 ms" if behind == 100 else "",
-                f"median of {args.trials}; min {min(samples):.2f}, max {max(samples):.2f};"
-                " keep_document=False",
+                f"median of {args.trials}; min {min(samples):.2f}, max {max(samples):.2f}",
             )
         )
 
-    sizes = [len(encode_diff(op)) for op in edits]
-    raw = [len(base64.b64decode(encode_diff(op))) for op in edits]
+    raw = [len(write_update([op])) for op in edits]
+    sizes = [len(base64.b64encode(write_update([op]))) for op in edits]
     rows.append(
         Row(
             "(d) diff size per op",
@@ -293,7 +276,7 @@ def run(args: argparse.Namespace) -> list[Row]:
             Row(
                 "(e) automerge-paper, Replica accept",
                 f"{ours:.2f} s",
-                note=f"{patches:,} patches; {patches / ours:,.0f} ops/s; keep_document=False;"
+                note=f"{patches:,} patches; {patches / ours:,.0f} ops/s;"
                 f" endContent {'equal' if ours_ok else 'DIFFERENT'}",
             )
         )

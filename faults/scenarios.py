@@ -126,7 +126,15 @@ async def outage(run: Run, name: str = "c", down_s: float = 30.0) -> float:
     await asyncio.sleep(down_s)
     took = await run.do(f"restart node {name}", run.cluster.start_node, name)
     run.mark(f"node {name} healthy (caught up, {took:.1f} s after start)")
-    run.notes.append(f"catch-up after {down_s:g} s down: healthy {took:.1f} s after start")
+    async with httpx.AsyncClient(timeout=5) as client:
+        node = (await client.get(f"{run.cluster.node_url(name)}/api/node")).json()
+    caught = node["catch_up"]
+    per_op = caught["bytes"] / caught["ops"] if caught["ops"] else 0
+    run.notes.append(
+        f"catch-up after {down_s:g} s down: healthy {took:.1f} s after start; "
+        f"{caught['ops']} operations missed, {caught['bytes']} bytes of Yjs update "
+        f"({per_op:.0f} bytes per operation) of {sum(node['watermark'].values())} held"
+    )
     return time.monotonic()
 
 

@@ -266,7 +266,7 @@ class PostgresCluster:
     # -- databases -----------------------------------------------------------------------------
 
     def dsn(self, database: str) -> str:
-        """SQLAlchemy URL of `database` for the asyncpg driver."""
+        """URL of `database` as the settings take it (`postgresql+asyncpg://`)."""
         return f"postgresql+asyncpg://{SUPERUSER}@127.0.0.1:{self.port}/{quote(database, safe='')}"
 
     def create_database(self, name: str) -> bool:

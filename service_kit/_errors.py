@@ -12,7 +12,6 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 UNSTORABLE_TEXT_SQLSTATES = frozenset({"22021", "22P05"})
@@ -166,14 +165,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
         # Input PostgreSQL cannot hold is the client's mistake (422), not a server error;
         # every other database error goes on as before (a 500, logged).
-        driver_error = exc.orig if isinstance(exc, sa_exc.DBAPIError) else exc
-        sqlstate = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
+        sqlstate = getattr(exc, "sqlstate", None)
         if sqlstate not in UNSTORABLE_TEXT_SQLSTATES:
             raise exc
         message = "в запросе символ NUL (\\u0000), его нельзя сохранить: уберите его"
         return JSONResponse({"error": "invalid_text", "message": message}, status_code=422)
 
-    app.add_exception_handler(sa_exc.DBAPIError, _unstorable)
     app.add_exception_handler(asyncpg.PostgresError, _unstorable)
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,82 +1,95 @@
 """`create_app(settings)`: one Text Service node as a FastAPI application."""
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from crdt_core import EditConflict, InvalidPosition
-from service_kit import ApiError, install_error_handlers
+from service_kit import ApiError, domain_error, install_error_handlers, on_error
 
+from .anti_entropy import AntiEntropy
 from .api import router
-from .db import Database, migrate
-from .errors import DatabaseUnavailableError
-from .node import BudgetExceeded, DocumentMismatch, NoDocument, TextNode
-from .replication import HttpTransport, Replicator
+from .db import migrate, node_database
+from .durable import DurableReplica
+from .errors import BudgetExceeded, DatabaseUnavailableError, DocumentMismatch, NoDocument
+from .outbox import Outbox
+from .relay import Relay
+from .service import NodeService
 from .settings import NodeSettings
-
-
-def _json(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+from .transport import Transport, http_transport
 
 
 def _install_domain_errors(app: FastAPI) -> None:
-    @app.exception_handler(InvalidPosition)
-    async def _invalid(request: Request, exc: InvalidPosition) -> JSONResponse:
-        return _json(ApiError(422, "validation_error", str(exc), field=exc.field))
-
-    @app.exception_handler(EditConflict)
-    async def _conflict(request: Request, exc: EditConflict) -> JSONResponse:
-        return _json(ApiError(409, "conflict", str(exc)))
-
-    @app.exception_handler(NoDocument)
-    async def _no_document(request: Request, exc: NoDocument) -> JSONResponse:
-        return _json(ApiError(409, "no_document", str(exc)))
-
-    @app.exception_handler(DocumentMismatch)
-    async def _mismatch(request: Request, exc: DocumentMismatch) -> JSONResponse:
-        return _json(ApiError(409, "stale_document", str(exc), field="document_id"))
-
-    @app.exception_handler(BudgetExceeded)
-    async def _budget(request: Request, exc: BudgetExceeded) -> JSONResponse:
-        extra = {"limit": "token_budget", "used": exc.used, "limit_tokens": exc.limit}
-        return _json(ApiError(429, "budget_exceeded", str(exc), extra=extra))
-
-    @app.exception_handler(DatabaseUnavailableError)
-    async def _database(request: Request, exc: DatabaseUnavailableError) -> JSONResponse:
-        error = ApiError(503, "database_unavailable", str(exc), headers={"Retry-After": "1"})
-        return _json(error)
+    """The node's own exceptions as JSON errors (the rest: `install_error_handlers`)."""
+    on_error(
+        app,
+        InvalidPosition,
+        lambda exc: ApiError(422, "validation_error", str(exc), field=exc.field),
+    )
+    domain_error(app, EditConflict, 409, "conflict")
+    domain_error(app, NoDocument, 409, "no_document")
+    domain_error(app, DocumentMismatch, 409, "stale_document", field="document_id")
+    on_error(
+        app,
+        BudgetExceeded,
+        lambda exc: ApiError(
+            429,
+            "budget_exceeded",
+            str(exc),
+            extra={"limit": "token_budget", "used": exc.used, "limit_tokens": exc.limit},
+        ),
+    )
+    domain_error(app, DatabaseUnavailableError, 503, "database_unavailable", retry_after_s=1)
 
 
 def create_app(
     settings: NodeSettings,
     *,
     now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    transport: Transport | None = None,
 ) -> FastAPI:
-    """The node; its lifespan migrates, loads the op set, and runs replication."""
+    """The node; its lifespan migrates, loads the op set, and runs replication.
+
+    `transport` carries its requests to peers and analytics: HTTP between processes by
+    default; the in-process cluster tests pass one over ASGI (and close it themselves)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings)
-        peers = HttpTransport(
+        db = node_database(settings)
+        network = transport or http_transport(
             peers=settings.peer_urls,
             analytics_url=settings.analytics_url,
             token=settings.service_token.get_secret_value(),
             timeout_s=settings.peer_timeout_s,
         )
+        tasks: list[asyncio.Task[None]] = []
         try:
             await migrate(settings, wait_s=settings.startup_timeout_s)
             await db.open()
-            node = TextNode(settings, db, now_ms=now_ms)
-            await node.load()
-            async with Replicator(node, peers) as replicator:
-                app.state.node = node
-                app.state.replicator = replicator
-                yield
+            outbox = Outbox(settings, db)
+            durable = DurableReplica(settings, db, outbox, now_ms=now_ms)
+            await durable.load()
+            relay = Relay(durable, outbox, network)
+            anti_entropy = AntiEntropy(durable, network)
+            app.state.service = NodeService(durable, relay, anti_entropy)
+            tasks.append(asyncio.create_task(anti_entropy.run(), name="anti-entropy"))
+            tasks += [
+                asyncio.create_task(relay.run(d), name=f"outbox-relay-{d}")
+                for d in outbox.destinations
+            ]
+            yield
         finally:
-            await peers.close()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if transport is None:
+                await network.close()
             await db.close()
 
     app = FastAPI(

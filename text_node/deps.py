@@ -6,17 +6,12 @@ from fastapi import Depends, Request
 
 from service_kit import ApiError, require_service_token
 
-from .node import TextNode
-from .replication import Replicator
+from .service import NodeService
 from .settings import OPERATOR, NodeSettings
 
 
-async def _node(request: Request) -> TextNode:
-    return cast(TextNode, request.app.state.node)
-
-
-async def _replicator(request: Request) -> Replicator:
-    return cast(Replicator, request.app.state.replicator)
+async def _node(request: Request) -> NodeService:
+    return cast(NodeService, request.app.state.service)
 
 
 async def _settings(request: Request) -> NodeSettings:
@@ -44,8 +39,7 @@ async def _service(request: Request) -> None:
     require_service_token(request, settings.service_token.get_secret_value())
 
 
-NodeDep = Annotated[TextNode, Depends(_node)]
-ReplicatorDep = Annotated[Replicator, Depends(_replicator)]
+NodeDep = Annotated[NodeService, Depends(_node)]
 SettingsDep = Annotated[NodeSettings, Depends(_settings)]
 AgentDep = Annotated[str, Depends(_agent)]
 OperatorDep = Annotated[str, Depends(_operator)]

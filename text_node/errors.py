@@ -11,3 +11,22 @@ class SettingsError(TextNodeError):
 
 class DatabaseUnavailableError(TextNodeError):
     """PostgreSQL cannot be reached or did not answer in time (answered as 503)."""
+
+
+class BudgetExceeded(TextNodeError):
+    """Accepting the edit would take the token budget over its limit (answered 429)."""
+
+    def __init__(self, *, used: int, limit: int, requested: int) -> None:
+        super().__init__(
+            f"бюджет токенов исчерпан: израсходовано {used} из {limit}, "
+            f"правке нужно ещё {requested}"
+        )
+        self.used, self.limit, self.requested = used, limit, requested
+
+
+class DocumentMismatch(TextNodeError):
+    """The edit was made for a document that is no longer the current one (answered 409)."""
+
+
+class NoDocument(TextNodeError):
+    """No document has been initialised yet (answered 409)."""

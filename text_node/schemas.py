@@ -1,10 +1,12 @@
 """Request and response bodies of the Text Service (spec fields first, extensions after)."""
 
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
 MAX_TEXT_CHARS = 10_000  # spec: an edit's text is at most 10 000 characters
+EditStatus = Literal["accepted", "rejected", "superseded", "pending"]
 
 
 def _uuid(value: str | None, field: str) -> str | None:
@@ -114,7 +116,7 @@ class VersionEntry(BaseModel):
     edit_id: str
     agent_id: str
     kind: str
-    status: str
+    status: EditStatus
     tokens_used: int
     node: str
     timestamp: str
@@ -132,7 +134,7 @@ class EditEntry(BaseModel):
     proposed_text: str
     position: str
     tokens_used: int
-    status: str
+    status: EditStatus
     created_at: str
     node: str
     version_key: int
@@ -179,3 +181,65 @@ class CatchUpEntry(BaseModel):
 class CatchUpResponse(BaseModel):
     versions: list[CatchUpEntry]
     watermark: dict[int, int]
+
+
+class Lag(BaseModel):
+    """Replication lag percentiles, ms from acceptance to a peer's acknowledgement."""
+
+    p50: float | None
+    p95: float | None
+    p99: float | None
+    count: int
+
+
+class LinkLag(BaseModel):
+    p50: float | None
+    p95: float | None
+
+
+class PeerLink(BaseModel):
+    """This node's link to one peer."""
+
+    last_ack_ms: int | None
+    failing: str | None
+    """The Russian reason while the link fails; null when it works."""
+    state: Literal["ok", "failing", "unknown"]
+    since: str | None
+    lag_ms: LinkLag
+
+
+class CatchUp(BaseModel):
+    """The start-up catch-up: the Yjs sync exchange with every peer."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    state: Literal["catching_up", "done"]
+    ops: int
+    bytes: int
+    """Bytes of Yjs update received: only what was missing travels."""
+    duration_ms: int | None
+    from_: dict[str, int] = Field(alias="from")
+    finished_at: str | None
+
+
+class NodeState(BaseModel):
+    """`GET /api/node`: this node for the cluster view."""
+
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    node: str
+    location: str
+    ready: bool
+    database: str
+    """"ok", or why the database does not answer."""
+    document_id: str | None
+    version: int
+    version_key: int
+    timestamp: str
+    watermark: dict[int, int]
+    """Per origin node, the highest contiguous sequence held (the Yjs state vector)."""
+    tokens_used: int
+    outbox: dict[str, int]
+    replication_lag_ms: Lag
+    catch_up: CatchUp
+    peers: dict[str, PeerLink]

@@ -4,7 +4,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import service_kit
-from service_kit import AgentTokens, asyncpg_url
+from service_kit import AgentTokens
 
 from .errors import SettingsError
 
@@ -12,7 +12,6 @@ ENV_PREFIX = "TEXT_NODE_"
 NODE_NAMES = ("a", "b", "c")
 LOCATIONS = ("Москва", "Санкт-Петербург", "Новосибирск")
 SPEC_BUDGET_TOKENS = 15_000_000
-_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "token", "todo", "xxx"}
 
 OPERATOR = "operator"
 """The agent id of the operator's token (the dashboard, the desktop client, the launcher)."""
@@ -75,9 +74,7 @@ class NodeSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if value.strip().lower() in _PLACEHOLDERS:
-            raise ValueError("empty: set it to a PostgreSQL URL")
-        return asyncpg_url(value, f"{ENV_PREFIX}DATABASE_URL")
+        return service_kit.database_url(value, f"{ENV_PREFIX}DATABASE_URL")
 
     @field_validator("peers")
     @classmethod
@@ -91,9 +88,7 @@ class NodeSettings(BaseSettings):
     @field_validator("service_token")
     @classmethod
     def _service_token(cls, value: SecretStr) -> SecretStr:
-        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
-            raise ValueError("empty or a placeholder: set it to a real secret")
-        return value
+        return service_kit.real_secret(value, f"{ENV_PREFIX}SERVICE_TOKEN")
 
     @field_validator("agent_tokens")
     @classmethod

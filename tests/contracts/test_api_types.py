@@ -27,7 +27,6 @@ DASHBOARD_API = ROOT / "frontend" / "lib" / "api.ts"
 DESKTOP_API = ROOT / "desktop" / "net" / "chorus_api.py"
 
 UNTYPED = {
-    ("GET", "/api/node"): "text_node answers GET /api/node with dict[str, Any]",
     ("GET", "/api/cluster"): "the launcher's cluster control answers with dict[str, Any]",
     ("POST", "/api/cluster/nodes/{}/{}"): "the launcher's cluster control answers with a dict",
 }
@@ -35,10 +34,7 @@ UNTYPED = {
 expected failure (strict): once the service gets a response model, the test passes, and the
 entry must go so the check runs for real."""
 
-KNOWN_GAPS = {
-    "VersionList.versions[].status": "text_node declares VersionEntry.status as str",
-    "EditPage.edits[].status": "text_node declares EditEntry.status as str",
-}
+KNOWN_GAPS = {}
 """Problems of the dashboard check that a service must fix (each an expected failure until
 then, strict: a gap that closes must leave this list)."""
 

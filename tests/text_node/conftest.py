@@ -29,15 +29,14 @@ OPERATOR = {"Authorization": "Bearer tok-operator"}
 def node_settings(
     database_url: str, *, node: int = 0, peers: str = "", **extra: Any
 ) -> NodeSettings:
+    fields: dict[str, Any] = {"catch_up_timeout_s": 0, "ack_timeout_s": 0} | extra
     return NodeSettings(
         node=node,
         database_url=database_url,
         peers=peers,
         service_token=SecretStr(SERVICE_TOKEN),
         agent_tokens=AGENT_TOKENS,
-        catch_up_timeout_s=0,
-        ack_timeout_s=0,
-        **extra,
+        **fields,
     )
 
 

@@ -1,12 +1,13 @@
 """One node in-process on real PostgreSQL: the spec API, validation, auth, budget."""
 
+import base64
 import uuid
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from crdt_core import Replica, encode_diff
+from crdt_core import Replica, write_update
 
 from .conftest import OPERATOR, SERVICE, agent, edit, init
 
@@ -171,7 +172,7 @@ async def test_budget_boundary_as_in_spec_scenario_6(
     assert body["error"] == "budget_exceeded"
     assert body["limit"] == "token_budget"
     assert (body["used"], body["limit_tokens"]) == (15_000_000, 15_000_000)
-    async with app.state.node.db.connection() as conn:
+    async with app.state.service.durable.db.connection() as conn:
         total = await conn.fetchval("SELECT total_tokens FROM token_budget")
         queued = await conn.fetchval(
             "SELECT count(*) FROM outbox WHERE payload->>'event_type' = 'budget_exceeded'"
@@ -206,7 +207,7 @@ async def test_documents_table_keeps_head_and_checkpoints_only(
     await init(client, "")
     for i in range(12):
         await edit(client, "end", f"{i % 10}")
-    async with app.state.node.db.connection() as conn:
+    async with app.state.service.durable.db.connection() as conn:
         fetched = await conn.fetch("SELECT version, text FROM documents ORDER BY version")
     rows = [tuple(row) for row in fetched]
     assert [v for v, _ in rows] == list(range(1, 14))
@@ -244,13 +245,14 @@ async def test_sync_applies_a_peer_operation_and_catch_up_returns_it(
         await client.get("/api/replication/catch-up?since_version=0", headers=SERVICE)
     ).json()
     peer = Replica(1, lambda: 10**13)
-    from crdt_core import decode_diff
-
-    peer.receive([decode_diff(entry["diff"]) for entry in current["versions"]])
+    for entry in current["versions"]:
+        peer.receive_update(base64.b64decode(entry["diff"]))
+    vector = base64.b64encode(peer.opset.state_vector()).decode()
     op = peer.accept_edit(
         edit_id=str(uuid.uuid4()), position="end", text=" от b", agent_id="agent-2"
     )
-    payload = {"version": 2, "diff": encode_diff(op), "timestamp": "", "edit_id": op.edit_id}
+    diff = base64.b64encode(write_update([op])).decode()
+    payload = {"version": 2, "diff": diff, "timestamp": "", "edit_id": op.edit_id}
     synced = await client.post("/api/replication/sync", json=payload, headers=SERVICE)
     assert synced.json() == {"status": "synced", "version": 2, "applied": 1}
     again = await client.post("/api/replication/sync", json=payload, headers=SERVICE)
@@ -259,8 +261,20 @@ async def test_sync_applies_a_peer_operation_and_catch_up_returns_it(
     since = (await client.get("/api/replication/catch-up?since_version=1", headers=SERVICE)).json()
     assert [v["version"] for v in since["versions"]] == [2]
     assert since["versions"][0]["edit_id"] == op.edit_id
-    by_mark = (await client.get("/api/replication/catch-up?watermark=0:1", headers=SERVICE)).json()
-    assert [v["edit_id"] for v in by_mark["versions"]] == [op.edit_id]
+    # the Yjs sync exchange: everything beyond the asking node's state vector, one update
+    exchange = await client.get(
+        "/api/replication/catch-up", params={"state_vector": vector}, headers=SERVICE
+    )
+    [answer] = exchange.json()["versions"]
+    behind = Replica(2, lambda: 10**13)
+    for entry in current["versions"]:
+        behind.receive_update(base64.b64decode(entry["diff"]))
+    got = behind.receive_update(base64.b64decode(answer["diff"]))
+    assert [found.edit_id for found, _ in got] == [op.edit_id]
+    junk = await client.get(
+        "/api/replication/catch-up", params={"state_vector": "!!"}, headers=SERVICE
+    )
+    assert (junk.status_code, junk.json()["field"]) == (422, "state_vector")
     both = await client.get("/api/replication/catch-up", headers=SERVICE)
     assert both.status_code == 422
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from launcher.postgres_cluster import PostgresCluster
-from text_node import create_app
+from text_node import create_app, projection
 from text_node.errors import DatabaseUnavailableError
 
 from ..conftest import new_cluster
@@ -60,14 +60,14 @@ async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(
         httpx.AsyncClient(transport=transport, base_url="http://node.test") as client,
     ):
         await init(client)
-        node = app.state.node
-        write = node._change
+        durable = app.state.service.durable
+        project = projection.project
 
         def database_dies_mid_transaction(*args: object, **kwargs: object) -> None:
             own_cluster.stop()  # the commit fails, and so does the reload after it
             raise DatabaseUnavailableError("connection lost")
 
-        monkeypatch.setattr(node, "_change", database_dies_mid_transaction)
+        monkeypatch.setattr(projection, "project", database_dies_mid_transaction)
         body = {
             "agent_id": "agent-1",
             "proposed_text": "!",
@@ -77,12 +77,12 @@ async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(
         }
         first = await client.post("/api/edits", json=body, headers=agent(1))
         assert first.status_code == 503
-        monkeypatch.setattr(node, "_change", write)
+        monkeypatch.setattr(projection, "project", project)
         # The edit never reached the database: a retry must not be told it was accepted,
         # and a peer must not be sent it.
         retry = await client.post("/api/edits", json=body, headers=agent(1))
         assert retry.status_code == 503
-        assert node.replica.opset.held(LOST) is None
+        assert durable.replica.opset.held(LOST) is None
         assert (await client.get("/api/document/current")).json()["version"] == 1
         own_cluster.start()
         accepted = await client.post("/api/edits", json=body, headers=agent(1))

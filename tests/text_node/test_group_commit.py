@@ -15,16 +15,16 @@ async def test_concurrent_edits_share_a_transaction_and_keep_their_own_outcomes(
 ) -> None:
     old_document = await init(client, "Старый.")
     await init(client, "Начало.")
-    node = app.state.node
+    durable = app.state.service.durable
     transactions = 0
-    real = node._transaction
+    real = durable.change
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
         nonlocal transactions
         transactions += 1
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(node, "_transaction", counted)
+    monkeypatch.setattr(durable, "change", counted)
     words = [f" слово{i}." for i in range(8)]
     responses = await asyncio.gather(
         *(edit(client, "end", word, n=1 + i % 2) for i, word in enumerate(words)),

@@ -1,6 +1,7 @@
 """The database follows the replica: each change is one statement (`store.write_change`), and
 after every kind of change the tables hold exactly what the op set and its fold say."""
 
+import base64
 import uuid
 from collections.abc import AsyncIterator
 
@@ -8,9 +9,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from crdt_core import OpKind, Replica, encode_diff
+from crdt_core import Op, OpKind, Replica, write_update
 from text_node import create_app
-from text_node.node import TextNode
+from text_node.durable import DurableReplica
 
 from ..conftest import reset_node_database
 from .conftest import SERVICE, edit, init, node_settings
@@ -33,12 +34,17 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def assert_database_follows(node: TextNode) -> None:
+async def assert_database_follows(node: DurableReplica) -> None:
     opset = node.replica.opset
     fold = opset.fold
     assert fold is not None
     async with node.db.connection() as conn:
-        held = {row["version_key"] for row in await conn.fetch("SELECT version_key FROM ops")}
+        log = [bytes(row["body"]) for row in await conn.fetch("SELECT body FROM doc_updates")]
+        restored = Replica.restore(0, lambda: 0, log).opset
+        held = {op.key for op in restored.all_ops()}
+        assert restored.state_vector() == opset.state_vector()
+        assert restored.fold is not None
+        assert restored.fold.text == fold.text
         documents = await conn.fetch(
             "SELECT version_key, version, document_id, text FROM documents"
         )
@@ -72,26 +78,22 @@ async def assert_database_follows(node: TextNode) -> None:
     assert total == opset.tokens_used
 
 
-def peer_with(node: TextNode, *, up_to_version: int, now_ms: int) -> Replica:
+def peer_with(node: DurableReplica, *, up_to_version: int, now_ms: int) -> Replica:
     """Node b holding its own operations and this node's first `up_to_version` versions,
     its clock at `now_ms`."""
     fold = node.replica.opset.fold
     assert fold is not None
     peer = Replica(1, lambda: now_ms)
-    peer.receive(
-        [
-            op
-            for op in node.replica.opset.all_ops()
-            if op.origin == 1 or (fold.version_of_key(op.key) or up_to_version + 1) <= up_to_version
-        ]
-    )
+    for op in node.replica.opset.all_ops():
+        if op.origin == 1 or (fold.version_of_key(op.key) or up_to_version + 1) <= up_to_version:
+            peer.receive_update(write_update([op]))
     return peer
 
 
-async def send(client: httpx.AsyncClient, *ops: object) -> None:
+async def send(client: httpx.AsyncClient, *ops: Op) -> None:
     response = await client.post(
         "/api/replication/batch",
-        json={"diffs": [encode_diff(op) for op in ops]},  # type: ignore[arg-type]
+        json={"diffs": [base64.b64encode(write_update([op])).decode() for op in ops]},
         headers=SERVICE,
     )
     assert response.status_code == 200, response.text
@@ -100,7 +102,7 @@ async def send(client: httpx.AsyncClient, *ops: object) -> None:
 async def test_every_kind_of_change_leaves_the_tables_as_the_fold_says(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    node: TextNode = app.state.node
+    node: DurableReplica = app.state.service.durable
     await init(client, "Начало.")
     for i in range(24):  # past two checkpoints
         assert (await edit(client, "end", f" {i}.")).status_code == 201

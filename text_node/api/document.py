@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Query
 
-from crdt_core import Op, OpKind
+from crdt_core import EditStatus
 
 from ..deps import NodeDep, OperatorDep, SettingsDep
 from ..events import iso
@@ -15,14 +15,10 @@ from ..schemas import (
     VersionEntry,
     VersionList,
 )
-from ..settings import NODE_NAMES, OPERATOR
+from ..service import author
+from ..settings import NODE_NAMES
 
 router = APIRouter(prefix="/api/document", tags=["document"])
-
-
-def author(op: Op) -> str:
-    """Who made an operation: its agent; the init is the operator's (only they may init)."""
-    return op.agent_id or (OPERATOR if op.kind == OpKind.INIT else "")
 
 
 @router.get("/current", response_model=DocumentResponse)
@@ -73,7 +69,7 @@ async def versions(
                     edit_id=op.edit_id,
                     agent_id=author(op),
                     kind=op.kind.value,
-                    status=(fold.status(op.edit_id) or "accepted").__str__(),
+                    status=(fold.status(op.edit_id) or EditStatus.ACCEPTED).value,
                     tokens_used=op.tokens_used,
                     node=NODE_NAMES[op.origin],
                     timestamp=iso(op.ts),

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Response
 
 from service_kit import ApiError
 
-from .. import store
-from ..deps import AgentDep, NodeDep, ReplicatorDep, SettingsDep
+from ..deps import AgentDep, NodeDep, SettingsDep
+from ..group_commit import EditRequest as EditInput
 from ..schemas import EditEntry, EditPage, EditRequest, EditResponse
 from ..settings import NODE_NAMES
 
@@ -20,7 +20,6 @@ async def post_edit(
     response: Response,
     agent: AgentDep,
     node: NodeDep,
-    replicator: ReplicatorDep,
     settings: SettingsDep,
 ) -> EditResponse:
     """Accept (201) or reject (200, stale read) an edit; 429 when the budget is exhausted.
@@ -34,21 +33,20 @@ async def post_edit(
             f"agent_id {body.agent_id!r} не совпадает с владельцем токена",
             field="agent_id",
         )
-    outcome = await node.accept_edit(
-        edit_id=body.edit_id or str(uuid.uuid4()),
-        agent_id=body.agent_id,
-        position=body.position,
-        text=body.proposed_text,
-        tokens_used=body.tokens_used,
-        base_version=body.base_version,
-        base_version_key=body.base_version_key,
-        document_id=body.document_id,
-        cycle_ms=body.cycle_ms,
+    submitted = await node.submit_edit(
+        EditInput(
+            edit_id=body.edit_id or str(uuid.uuid4()),
+            agent_id=body.agent_id,
+            position=body.position,
+            text=body.proposed_text,
+            tokens_used=body.tokens_used,
+            base_version=body.base_version,
+            base_version_key=body.base_version_key,
+            document_id=body.document_id,
+            cycle_ms=body.cycle_ms,
+        )
     )
-    op = outcome.op
-    acknowledged: list[int] = []
-    if outcome.new and outcome.status != "rejected":
-        acknowledged = await replicator.wait_for_ack(op.key, settings.ack_timeout_s)
+    outcome, op = submitted.outcome, submitted.outcome.op
     if outcome.status == "rejected":
         response.status_code = 200
     return EditResponse(
@@ -61,7 +59,7 @@ async def post_edit(
         base_version=op.base_version,
         reason=rejection_code(outcome.status),
         message=op.reason,
-        acknowledged_by=[NODE_NAMES[p] for p in acknowledged],
+        acknowledged_by=submitted.acknowledged_by,
     )
 
 
@@ -80,19 +78,9 @@ async def list_edits(
     agent_id: str | None = Query(default=None, max_length=100),
 ) -> EditPage:
     """The current document's edits, newest first, with their status (spec FR 15)."""
-    document_id = node.view.document_id
-    if document_id is None:
-        return EditPage(edits=[], total=0, limit=limit, offset=offset)
-    async with node.db.connection() as conn:
-        rows, total = await store.list_edits(
-            conn,
-            document_id=document_id,
-            limit=limit,
-            offset=offset,
-            status=status,
-            agent_id=agent_id,
-        )
-    fold = node.replica.opset.fold
+    rows, total = await node.list_edits(
+        limit=limit, offset=offset, status=status, agent_id=agent_id
+    )
     return EditPage(
         edits=[
             EditEntry(
@@ -106,7 +94,7 @@ async def list_edits(
                 node=NODE_NAMES[row["node"]],
                 version_key=row["version_key"],
                 base_version=row["base_version"],
-                version=fold.version_of_key(row["version_key"]) if fold else None,
+                version=node.version_of_key(row["version_key"]),
                 reason=rejection_code(row["status"]),
                 message=row["reason"],
             )

@@ -1,47 +1,46 @@
-"""`/api/replication/*`: node-to-node delivery and catch-up (service token only)."""
+"""`/api/replication/*`: node-to-node delivery and catch-up (service token only).
+
+The `diff` of every message is a Yjs update of the op set's Doc, base64: one operation's
+(`/sync`, the spec's shape), several (`/batch`, what the relay sends), or, for the Yjs sync
+exchange of anti-entropy, everything beyond the asking node's state vector (`/catch-up`).
+"""
+
+import base64
 
 from fastapi import APIRouter, Query
 
-from crdt_core import DiffError, decode_diff
+from crdt_core import DiffError, write_update
 from service_kit import ApiError
 
 from ..deps import NodeDep, ServiceDep
+from ..events import iso
 from ..schemas import BatchRequest, CatchUpEntry, CatchUpResponse, SyncRequest, SyncResponse
 
 router = APIRouter(prefix="/api/replication", tags=["replication"])
 
 
-def _decode(diffs: list[str]) -> list:  # type: ignore[type-arg]
+async def _receive(node: NodeDep, diffs: list[str]) -> SyncResponse:
     try:
-        return [decode_diff(diff) for diff in diffs]
+        applied = await node.receive(diffs)
     except DiffError as exc:
         raise ApiError(422, "invalid_diff", str(exc), field="diff") from exc
+    return SyncResponse(version=node.view.version, applied=applied)
 
 
 @router.post("/sync", response_model=SyncResponse)
 async def sync(body: SyncRequest, node: NodeDep, _: ServiceDep) -> SyncResponse:
-    """Take one operation from a peer (spec FR 11); idempotent."""
-    applied = await node.apply_remote(_decode([body.diff]))
-    return SyncResponse(version=node.view.version, applied=applied)
+    """Take a Yjs update from a peer (spec FR 11); idempotent."""
+    return await _receive(node, [body.diff])
 
 
 @router.post("/batch", response_model=SyncResponse)
 async def batch(body: BatchRequest, node: NodeDep, _: ServiceDep) -> SyncResponse:
-    """Take several operations from a peer in one transaction; idempotent."""
-    applied = await node.apply_remote(_decode(body.diffs))
-    return SyncResponse(version=node.view.version, applied=applied)
+    """Take several Yjs updates from a peer in one transaction; idempotent."""
+    return await _receive(node, body.diffs)
 
 
-def _parse_watermark(value: str) -> dict[int, int]:
-    watermark = {}
-    for pair in filter(None, value.split(",")):
-        origin, sep, seq = pair.partition(":")
-        if not sep or not origin.isdigit() or not seq.isdigit():
-            raise ApiError(
-                422, "validation_error", "watermark must be 'origin:seq,...'", field="watermark"
-            )
-        watermark[int(origin)] = int(seq)
-    return watermark
+def _encode(update: bytes) -> str:
+    return base64.b64encode(update).decode("ascii")
 
 
 @router.get("/catch-up", response_model=CatchUpResponse)
@@ -49,22 +48,39 @@ async def catch_up(
     node: NodeDep,
     _: ServiceDep,
     since_version: int | None = Query(default=None, ge=0),
-    watermark: str | None = Query(default=None, max_length=200),
+    state_vector: str | None = Query(default=None, max_length=4096),
 ) -> CatchUpResponse:
-    """Spec FR 12: versions after `since_version` of the current document; or, with
-    `watermark=origin:seq,...` (exact, used between nodes), every operation beyond it."""
-    if (since_version is None) == (watermark is None):
+    """Spec FR 12: versions after `since_version` of the current document, one operation's
+    update each; or, with `state_vector` (base64, the Yjs sync exchange between nodes), one
+    update with every operation held beyond it."""
+    if (since_version is None) == (state_vector is None):
         raise ApiError(
             422,
             "validation_error",
-            "give exactly one of since_version and watermark",
+            "укажите ровно один из параметров since_version и state_vector",
             field="since_version",
         )
-    async with node.locked():
-        opset = node.replica.opset
-        if watermark is not None:
-            ops = opset.missing(_parse_watermark(watermark))
-        else:
-            ops = [op for _, op in opset.since_version(since_version or 0)]
-        entries = [CatchUpEntry(**node.diff_entry(op)) for op in ops]
-        return CatchUpResponse(versions=entries, watermark=opset.watermark())
+    if state_vector is not None:
+        try:
+            update = await node.sync_answer(state_vector)
+        except DiffError as exc:
+            raise ApiError(422, "validation_error", str(exc), field="state_vector") from exc
+        entry = CatchUpEntry(
+            version=None,
+            diff=_encode(update),
+            timestamp=node.view.timestamp,
+            edit_id="",
+            version_key=0,
+        )
+        return CatchUpResponse(versions=[entry], watermark=node.watermark())
+    entries = [
+        CatchUpEntry(
+            version=version,
+            version_key=op.key,
+            edit_id=op.edit_id,
+            timestamp=iso(op.ts),
+            diff=_encode(write_update([op])),
+        )
+        for version, op in await node.since_version(since_version or 0)
+    ]
+    return CatchUpResponse(versions=entries, watermark=node.watermark())

@@ -1,0 +1,79 @@
+"""The fold → rows projection on its own, without PostgreSQL: what each kind of change makes
+the tables write (the database test, test_store.py, checks the tables end up right)."""
+
+from crdt_core import Replica, write_update
+from text_node import projection
+
+CHECKPOINT_EVERY = 3
+
+
+def replica(node: int = 0, now: int = 1_000) -> Replica:
+    return Replica(node, lambda: now)
+
+
+def test_a_new_document_rewrites_every_version_and_keeps_texts_of_head_and_checkpoints() -> None:
+    a = replica()
+    start = projection.before(a.opset)
+    ops = [a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")]
+    ops += [a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.") for n in range(4)]
+
+    rows = projection.project(a.opset, start, ops, swapped=False, checkpoint_every=3)
+
+    assert rows.rebuild
+    assert rows.document_id == "d"
+    versions = {row["version"] for row in rows.versions} | {row["version"] for row in rows.texts}
+    assert versions == {1, 2, 3, 4, 5}
+    texts = {row["version"]: row["text"] for row in rows.texts}
+    assert texts == {5: a.fold.text}, "only the head keeps its text in a new document"
+    assert [row["status"] for row in rows.edits] == ["accepted"] * 4
+    assert rows.total_tokens == 0
+
+
+def test_one_edit_moves_only_the_head_and_drops_the_old_heads_text() -> None:
+    a = replica()
+    a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    a.accept_edit(edit_id="e0", position="end", text=" 0.")
+    start = projection.before(a.opset)
+    op = a.accept_edit(edit_id="e1", position="end", text=" 1.", tokens_used=7)
+
+    rows = projection.project(a.opset, start, [op], swapped=False, checkpoint_every=10)
+
+    assert not rows.rebuild
+    assert rows.versions == []
+    texts = {row["version"]: row["text"] for row in rows.texts}
+    assert texts == {3: a.fold.text, 2: None}
+    assert [(row["edit_id"], row["tokens_used"]) for row in rows.edits] == [("e1", 7)]
+    assert rows.total_tokens == 7
+
+
+def test_a_late_operation_below_the_head_renumbers_later_versions() -> None:
+    a = replica(0, now=2_000)
+    init = a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    b = replica(1, now=1_500)
+    b.receive_update(write_update([init]))
+    late = b.accept_edit(edit_id="late", position="end", text=" поздно.")
+    for n in range(3):
+        a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.")
+    start = projection.before(a.opset)
+    a.receive_update(write_update([late]))
+    rows = projection.project(a.opset, start, [late], swapped=False, checkpoint_every=100)
+
+    assert a.fold.version_of_key(late.key) == 3  # after e0 (same ms, lower node), before e1
+    renumbered = {row["version_key"]: row["version"] for row in rows.texts}
+    assert renumbered[late.key] == 3
+    assert sorted(renumbered.values()) == [3, 4, 5], "every version from the late one on"
+
+
+def test_a_stale_read_is_a_rejected_row_and_no_version() -> None:
+    a = replica()
+    a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    first = a.accept_edit(edit_id="e0", position="0:6", text="Исток", base_version=1)
+    start = projection.before(a.opset)
+    stale = a.accept_edit(edit_id="e1", position="0:3", text="Ист", base_version=1)
+
+    rows = projection.project(a.opset, start, [stale], swapped=False, checkpoint_every=10)
+
+    assert first.kind != stale.kind
+    assert [(row["edit_id"], row["status"]) for row in rows.edits] == [("e1", "rejected")]
+    assert [row["version"] for row in rows.texts] == [2]
+    assert projection.outcome(a.opset, stale, new=True).status == "rejected"

@@ -1,0 +1,207 @@
+"""The replica in memory and its database, kept together.
+
+Every change (a local edit, an init, operations from a peer) is made under one lock: the
+replica takes it in memory, everything derived from it (`projection.project`) and every
+delivery it owes (`Outbox`) are written in one PostgreSQL statement, and only after the
+commit is the new state published to readers. If the write fails, the replica is rebuilt from
+the database, so memory never holds an operation the database lost. Readers see `view`, the
+last committed state.
+"""
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from crdt_core import Added, Op, Replica, write_update
+
+from . import projection, store
+from .db import Database
+from .errors import DatabaseUnavailableError
+from .events import budget_changed_event, iso
+from .outbox import Outbox
+from .settings import NodeSettings
+
+BUDGET_LIMIT_TTL_S = 1.0
+COMPACT_EVERY = 1000
+"""Rows of the update log after which it is compacted into one snapshot update."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The committed state readers see."""
+
+    document_id: str | None
+    topic: str
+    version: int
+    version_key: int
+    text: str
+    timestamp: str
+
+
+Change = Callable[[int | None], list[tuple[Op, Added]]]
+"""Changes the replica, given the budget limit when it was read; returns what it added."""
+
+
+class DurableReplica:
+    """The replica of one node and its tables; `change` is the only way to change either."""
+
+    def __init__(
+        self, settings: NodeSettings, db: Database, outbox: Outbox, *, now_ms: Callable[[], int]
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.outbox = outbox
+        self.now_ms = now_ms
+        self.replica = Replica(settings.node, now_ms)
+        self.lock = asyncio.Lock()
+        """Taken through `locked()`: every change, and every read of the whole op set."""
+        self._loaded = False
+        self._logged = 0  # rows in the update log
+        self.view = View(None, "", 0, 0, "", iso(now_ms()))
+        self.limit: tuple[float, int] | None = None
+        """(monotonic time read, the budget limit) — the limit is changed by hand in the
+        database, so it is re-read (`note_limit`)."""
+
+    async def load(self) -> None:
+        """Rebuild the replica (and its HLC) from the persisted Yjs update log, compacted
+        into one snapshot on the way when it has grown."""
+        async with self.db.transaction() as conn:
+            await store.ensure_budget(conn, limit=self.settings.budget_limit)
+            updates = await store.load_updates(conn)
+            if not updates:  # a database written before the Doc was persisted
+                legacy = await store.load_legacy_ops(conn)
+                updates = [write_update(legacy)] if legacy else []
+            replica = Replica.restore(self.settings.node, self.now_ms, updates)
+            if len(updates) > 1:
+                await store.compact_updates(conn, snapshot=replica.opset.snapshot())
+        self._logged = 1 if updates else 0
+        self.replica = replica
+        self._loaded = True
+        self._publish()
+
+    async def receive(self, updates: list[bytes]) -> int:
+        """Merge Yjs updates from a peer (idempotent); return how many operations were new."""
+        async with self.locked():
+
+            def merge(_: int | None) -> list[tuple[Op, Added]]:
+                return [
+                    found for update in updates for found in self.replica.receive_update(update)
+                ]
+
+            new_ops, _ = await self.change(merge)
+        return len(new_ops)
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        """The lock, with the replica first rebuilt from the database if a failed write
+        could not reload it (DatabaseUnavailableError while it still cannot)."""
+        async with self.lock:
+            if not self._loaded:
+                await self.load()
+            yield
+
+    def note_limit(self, limit: int) -> bool:
+        """Keep the limit just read; True when it differs from the one read before."""
+        before = self.limit[1] if self.limit else None
+        self.limit = (time.monotonic(), limit)
+        return before is not None and before != limit
+
+    async def budget(self) -> tuple[int, int | None]:
+        """(tokens used, limit) for readers. The limit is changed by hand in the database, so
+        it is re-read at most once a second, and not at all while edits keep reading it (each
+        accepted edit reads it under lock); while the database is down, the last one read."""
+        if self.limit is None or time.monotonic() - self.limit[0] >= BUDGET_LIMIT_TTL_S:
+            try:
+                async with self.db.connection() as conn:
+                    changed = self.note_limit(await store.budget_limit(conn, lock=False))
+                if changed:
+                    await self.budget_changed()
+            except DatabaseUnavailableError:
+                pass
+        return self.replica.opset.tokens_used, self.limit[1] if self.limit else None
+
+    async def budget_changed(self) -> None:
+        """Tell analytics the limit just read differs from the one before."""
+        if self.limit is not None:
+            used = self.replica.opset.tokens_used
+            payload = budget_changed_event(
+                node=self.settings.name, ts_ms=self.now_ms(), used=used, limit=self.limit[1]
+            )
+            await self.outbox.add_events([payload])
+
+    async def change(
+        self,
+        change: Change,
+        *,
+        events: Callable[[list[Op]], list[dict[str, Any]]] | None = None,
+        read_limit: bool = False,
+    ) -> tuple[list[Op], bool]:
+        """Run `change` on the replica and persist what it did, atomically; lock held.
+        Returns the new operations and whether the budget limit read differs from the last.
+
+        With `events` (a local change), the new operations are owed to every peer, and so
+        are the analytics events `events` makes of them. With `read_limit`, the budget row is
+        locked first, in a transaction around the write, and `change` gets the limit.
+        Without, the write is one statement, atomic on its own: a peer's operations cost the
+        peer a single round trip to its database."""
+        start = projection.before(self.replica.opset)
+        changed = False
+        try:
+            async with (
+                self.db.connection() as conn,
+                conn.transaction() if read_limit else contextlib.nullcontext(),
+            ):
+                limit = await store.budget_limit(conn) if read_limit else None
+                limit_changed = limit is not None and self.note_limit(limit)
+                changed = True
+                results = change(limit)
+                new_ops = [op for op, added in results if added != Added.DUPLICATE]
+                rows = projection.project(
+                    self.replica.opset,
+                    start,
+                    new_ops,
+                    swapped=any(added == Added.SWAPPED for _, added in results),
+                    checkpoint_every=self.settings.checkpoint_every,
+                )
+                owed = self.outbox.rows_for(new_ops, events(new_ops)) if events else []
+                updates = self.replica.opset.drain_updates()
+                queued = []
+                if updates or new_ops:
+                    queued = await store.write_change(
+                        conn, change=store.Change(updates=updates, rows=rows, outbox=owed)
+                    )
+                    self._logged += len(updates)
+                if self._logged >= COMPACT_EVERY:
+                    await store.compact_updates(conn, snapshot=self.replica.opset.snapshot())
+                    self._logged = 1
+        except BaseException:
+            if changed:  # memory must not keep what was not committed
+                await self._forget()
+            raise
+        self._publish()
+        self.outbox.committed(queued)
+        return new_ops, limit_changed
+
+    async def _forget(self) -> None:
+        try:
+            await asyncio.shield(self.load())
+        except DatabaseUnavailableError:
+            # Nor serve it until the database answers again: an empty replica holds no edit
+            # (a retry is not told "accepted", a peer is sent nothing), and `locked()`
+            # rebuilds it first. Readers keep the last committed view.
+            self.replica = Replica(self.settings.node, self.now_ms)
+            self._loaded = False
+
+    def _publish(self) -> None:
+        fold = self.replica.opset.fold
+        if fold is None:
+            self.view = View(None, "", 0, 0, "", iso(self.now_ms()))
+            return
+        head = fold.op_at(fold.version)
+        self.view = View(
+            fold.document_id, fold.topic, fold.version, fold.head_key, fold.text, iso(head.ts)
+        )
