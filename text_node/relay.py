@@ -214,16 +214,7 @@ class Relay:
         if self.peer_failures.pop(peer, None) is None:
             return []
         since = self.failing_since.pop(peer, now)
-        return [
-            event(
-                "replication_recovered",
-                event_id=f"replication_recovered:{self.name}:{peer}:{now}",
-                ts_ms=now,
-                source_node=self.name,
-                target_node=NODE_NAMES[peer],
-                down_ms=max(0, now - since),
-            )
-        ]
+        return [self._link_event("replication_recovered", peer, now, down_ms=max(0, now - since))]
 
     def _failed(self, peer: int, error: str) -> list[dict[str, Any]]:
         """The event of a link starting to fail (one per outage), or none."""
@@ -233,16 +224,17 @@ class Relay:
             return []
         now = int(self.wall_clock() * 1000)
         self.failing_since[peer] = now
-        return [
-            event(
-                "replication_failed",
-                event_id=f"replication_failed:{self.name}:{peer}:{now}",
-                ts_ms=now,
-                source_node=self.name,
-                target_node=NODE_NAMES[peer],
-                error_message=error,
-            )
-        ]
+        return [self._link_event("replication_failed", peer, now, error_message=error)]
+
+    def _link_event(self, kind: str, peer: int, now: int, **detail: Any) -> dict[str, Any]:
+        return event(
+            kind,
+            event_id=f"{kind}:{self.name}:{peer}:{now}",
+            ts_ms=now,
+            source_node=self.name,
+            target_node=NODE_NAMES[peer],
+            **detail,
+        )
 
     # -- analytics -----------------------------------------------------------------------
     async def _send_events(self, rows: list[store.OutboxRow]) -> set[int]:

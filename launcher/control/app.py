@@ -1,8 +1,9 @@
 """The cluster control app: `create_app(stack, operator_token)` and its two routes."""
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from service_kit import AgentTokens, ApiError, install_error_handlers
@@ -17,15 +18,24 @@ from ..text_cluster import NODE_NAMES
 router = APIRouter(prefix="/api/cluster")
 
 
+class NodeProcess(BaseModel):
+    """One text node's process, as the launcher runs it."""
+
+    name: Literal["a", "b", "c"]
+    location: str
+    state: Literal["running", "stopped", "frozen"]
+    pid: int | None
+    url: str
+
+
+class ClusterProcesses(BaseModel):
+    mode: Literal["local"]
+    nodes: list[NodeProcess]
+
+
 async def require_operator(request: Request) -> None:
     tokens: AgentTokens = request.app.state.tokens
-    if tokens.agent_for(request) != OPERATOR:
-        raise ApiError(
-            401,
-            "unauthorized",
-            "останавливать и запускать узлы может только оператор",
-            field="Authorization",
-        )
+    tokens.require(request, OPERATOR, "останавливать и запускать узлы может только оператор")
 
 
 def _stack(request: Request) -> Stack:
@@ -33,29 +43,35 @@ def _stack(request: Request) -> Stack:
     return stack
 
 
-def _node(stack: Stack, letter: str) -> dict[str, Any]:
+def _node(stack: Stack, letter: str) -> NodeProcess:
     component = stack.node(letter)
-    return {
-        "name": letter,
-        "location": LOCATIONS[NODE_NAMES.index(letter)],
-        "state": component.state(),
-        "pid": component.pid(),
-        "url": f"/nodes/{letter}",
-    }
+    return NodeProcess.model_validate(
+        {
+            "name": letter,
+            "location": LOCATIONS[NODE_NAMES.index(letter)],
+            "state": component.state(),
+            "pid": component.pid(),
+            "url": f"/nodes/{letter}",
+        }
+    )
 
 
-@router.get("")
-async def cluster(request: Request) -> dict[str, Any]:
+@router.get("", response_model=ClusterProcesses)
+async def cluster(request: Request) -> ClusterProcesses:
     """The three text nodes: name, location, process state (running/stopped/frozen), pid."""
     stack = _stack(request)
     nodes = await run_in_threadpool(lambda: [_node(stack, letter) for letter in NODE_NAMES])
-    return {"mode": "local", "nodes": nodes}
+    return ClusterProcesses(mode="local", nodes=nodes)
 
 
-@router.post("/nodes/{letter}/{action}", dependencies=[Depends(require_operator)])
+@router.post(
+    "/nodes/{letter}/{action}",
+    dependencies=[Depends(require_operator)],
+    response_model=NodeProcess,
+)
 async def node_action(
     request: Request, letter: Literal["a", "b", "c"], action: NodeAction
-) -> dict[str, Any]:
+) -> NodeProcess:
     """Act on one node; `start` returns once the process runs (health follows by catch-up)."""
     stack = _stack(request)
     try:
