@@ -15,7 +15,13 @@ from .anti_entropy import AntiEntropy
 from .api import router
 from .db import migrate, node_database
 from .durable import DurableReplica
-from .errors import BudgetExceeded, DatabaseUnavailableError, DocumentMismatch, NoDocument
+from .errors import (
+    BudgetExceeded,
+    CatchingUp,
+    DatabaseUnavailableError,
+    DocumentMismatch,
+    NoDocument,
+)
 from .outbox import Outbox
 from .relay import Relay
 from .service import NodeService
@@ -44,6 +50,7 @@ def _install_domain_errors(app: FastAPI) -> None:
         ),
     )
     domain_error(app, DatabaseUnavailableError, 503, "database_unavailable", retry_after_s=1)
+    domain_error(app, CatchingUp, 503, "catching_up", retry_after_s=1)
 
 
 def create_app(

@@ -30,3 +30,9 @@ class DocumentMismatch(TextNodeError):
 
 class NoDocument(TextNodeError):
     """No document has been initialised yet (answered 409)."""
+
+
+class CatchingUp(TextNodeError):
+    """This node cannot originate an operation yet: its own earlier operations are still
+    missing from its op set (a wiped database before catch-up). Answered 503: retry, or
+    another node takes it."""

@@ -11,12 +11,13 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from crdt_core import Added, InvalidPosition, Op
+from crdt_core import Added, InvalidOperation, InvalidPosition, Op
 
 from . import projection
 from .durable import DurableReplica
 from .errors import (
     BudgetExceeded,
+    CatchingUp,
     DatabaseUnavailableError,
     DocumentMismatch,
     NoDocument,
@@ -134,15 +135,18 @@ class GroupCommit:
         used = replica.opset.tokens_used
         if edit.tokens_used and limit is not None and used + edit.tokens_used > limit:
             raise BudgetExceeded(used=used, limit=limit, requested=edit.tokens_used)
-        op = replica.accept_edit(
-            edit_id=edit.edit_id,
-            position=edit.position,
-            text=edit.text,
-            agent_id=edit.agent_id,
-            tokens_used=edit.tokens_used,
-            base_version=edit.base_version,
-            base_version_key=edit.base_version_key,
-        )
+        try:
+            op = replica.accept_edit(
+                edit_id=edit.edit_id,
+                position=edit.position,
+                text=edit.text,
+                agent_id=edit.agent_id,
+                tokens_used=edit.tokens_used,
+                base_version=edit.base_version,
+                base_version_key=edit.base_version_key,
+            )
+        except InvalidOperation as exc:
+            raise CatchingUp(f"узел ещё догоняет свои прежние операции: {exc}") from exc
         return op, True
 
     def _event(self, op: Op, queued: _Queued | None) -> dict[str, object]:

@@ -15,12 +15,12 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from crdt_core import Added, DiffError, Fold, Op, OpKind, decode_update
+from crdt_core import Added, DiffError, Fold, InvalidOperation, Op, OpKind, decode_update
 
 from . import projection, store
 from .anti_entropy import AntiEntropy
 from .durable import DurableReplica, View
-from .errors import DatabaseUnavailableError, NoDocument
+from .errors import CatchingUp, DatabaseUnavailableError, NoDocument
 from .events import op_event
 from .group_commit import EditRequest, GroupCommit
 from .relay import Relay
@@ -70,9 +70,12 @@ class NodeService:
                 return held
 
             def start(_: int | None) -> list[tuple[Op, Added]]:
-                op = durable.replica.init_document(
-                    edit_id=edit_id, document_id=edit_id, topic=topic, text=text
-                )
+                try:
+                    op = durable.replica.init_document(
+                        edit_id=edit_id, document_id=edit_id, topic=topic, text=text
+                    )
+                except InvalidOperation as exc:
+                    raise CatchingUp(f"узел ещё догоняет свои прежние операции: {exc}") from exc
                 return [(op, Added.NEW)]
 
             def events(ops: list[Op]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ import pytest
 from launcher.postgres_cluster import PostgresCluster
 from text_node.settings import NODE_NAMES
 
+from ..conftest import reset_node_database
 from .conftest import edit, init
 from .inprocess import InProcessCluster, Network, in_process_cluster
 
@@ -125,3 +126,29 @@ async def test_a_restarted_node_catches_up_only_what_it_missed(urls: list[str]) 
         # only the missed operations travel: well under the whole op set's size
         whole = len(cluster.service("a").durable.replica.opset.snapshot())
         assert catch_up["bytes"] < whole * missed / held_before * 1.5
+
+
+async def test_a_wiped_node_writes_nothing_until_it_has_its_own_operations_back(
+    urls: list[str],
+) -> None:
+    """Its Yjs client id is its index: writing before its earlier operations are back would
+    reuse their clocks for other content. It answers 503 until anti-entropy returns them."""
+    network = Network(random.Random(5))
+    async with in_process_cluster(urls, network) as cluster:
+        async with cluster.client("c") as c:
+            await init(c, "Начало.")
+            for i in range(3):
+                assert (await edit(c, "end", f" {i}.")).status_code == 201
+        await converged(cluster)
+        await cluster.stop(2)
+        await reset_node_database(urls[2])  # c's disk is lost; a and b hold its operations
+        network.isolate("c")
+        await cluster.start(2)
+        async with cluster.client("c") as c:
+            await edit(c, "end", " рано.")  # no document yet here: 409, nothing written
+            network.heal()
+            await converged(cluster)
+            accepted = await edit(c, "end", " потом.")
+            assert accepted.status_code == 201, accepted.text
+        texts = await converged(cluster)
+        assert texts["a"].endswith(" 0. 1. 2. потом.")
