@@ -160,17 +160,17 @@ class DurableReplica:
                 changed = True
                 results = change(limit)
                 new_ops = [op for op, added in results if added != Added.DUPLICATE]
-                rows = projection.project(
-                    self.replica.opset,
-                    start,
-                    new_ops,
-                    swapped=any(added == Added.SWAPPED for _, added in results),
-                    checkpoint_every=self.settings.checkpoint_every,
-                )
-                owed = self.outbox.rows_for(new_ops, events(new_ops)) if events else []
                 updates = self.replica.opset.drain_updates()
-                queued = []
-                if updates or new_ops:
+                queued: list[store.OutboxRow] = []
+                if updates or new_ops:  # else nothing changed: nothing to write
+                    rows = projection.project(
+                        self.replica.opset,
+                        start,
+                        new_ops,
+                        swapped=any(added == Added.SWAPPED for _, added in results),
+                        checkpoint_every=self.settings.checkpoint_every,
+                    )
+                    owed = self.outbox.rows_for(new_ops, events(new_ops)) if events else []
                     queued = await store.write_change(
                         conn, change=store.Change(updates=updates, rows=rows, outbox=owed)
                     )
