@@ -11,11 +11,14 @@ from ._ops import CharRef, Op, OpKind
 from ._opset import Added, OpSet
 from ._position import EditTarget, parse_position
 from ._replica import Replica
+from ._session import HEADER as SESSION_HEADER
+from ._session import InvalidSession, SessionToken
 from ._update import read_state_vector, write_update
 
 __all__ = [
     "MAX_NODES",
     "MAX_UPDATE_CHARS",
+    "SESSION_HEADER",
     "Added",
     "Authored",
     "CharRef",
@@ -28,11 +31,13 @@ __all__ = [
     "HybridLogicalClock",
     "InvalidOperation",
     "InvalidPosition",
+    "InvalidSession",
     "Op",
     "OpDocument",
     "OpKind",
     "OpSet",
     "Replica",
+    "SessionToken",
     "VersionInfo",
     "decode_update",
     "encode_update",
