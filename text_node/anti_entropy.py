@@ -48,6 +48,21 @@ class AntiEntropy:
         }
         """The start-up catch-up, for the cluster view: how many operations (and bytes of
         Yjs updates), from whom, how long."""
+        self._refreshing: asyncio.Future[None] | None = None
+
+    async def refresh(self) -> None:
+        """Exchange with every peer at once (a session waiting for operations this node
+        lacks); concurrent callers share one round."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.ensure_future(self._exchange_all())
+        await asyncio.shield(self._refreshing)
+
+    async def _exchange_all(self) -> None:
+        async def one(peer: int) -> None:
+            with contextlib.suppress(PeerUnreachable, DatabaseUnavailableError):
+                await self.exchange(peer)
+
+        await asyncio.gather(*(one(peer) for peer in self.settings.peer_urls))
 
     async def exchange(self, peer: int) -> tuple[int, int]:
         """One sync exchange with `peer`: (operations it brought, bytes received)."""

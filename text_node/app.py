@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crdt_core import EditConflict, InvalidPosition
+from crdt_core import SESSION_HEADER, EditConflict, InvalidPosition
 from service_kit import ApiError, domain_error, install_error_handlers, on_error
 
 from .anti_entropy import AntiEntropy
@@ -21,6 +22,7 @@ from .errors import (
     DatabaseUnavailableError,
     DocumentMismatch,
     NoDocument,
+    SessionUnavailable,
 )
 from .outbox import Outbox
 from .relay import Relay
@@ -51,6 +53,34 @@ def _install_domain_errors(app: FastAPI) -> None:
     )
     domain_error(app, DatabaseUnavailableError, 503, "database_unavailable", retry_after_s=1)
     domain_error(app, CatchingUp, 503, "catching_up", retry_after_s=1)
+    domain_error(app, SessionUnavailable, 503, "session_unavailable", retry_after_s=1)
+
+
+_SESSION_PATHS = ("/api/document", "/api/edits")
+_HEADER = SESSION_HEADER.lower().encode("ascii")
+
+
+class SessionHeader:
+    """Every answer that reflects the document says what this node holds, as a session token
+    (`X-Chorus-Session`): a client keeps the pointwise maximum of them and sends it back
+    (session guarantees). Plain ASGI, so the other routes (replication) pay nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(_SESSION_PATHS):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_token(message: Message) -> None:
+            service = getattr(scope["app"].state, "service", None)
+            if message["type"] == "http.response.start" and service is not None:
+                token = str(service.session()).encode("ascii")
+                message["headers"] = [*message.get("headers", []), (_HEADER, token)]
+            await send(message)
+
+        await self.app(scope, receive, with_token)
 
 
 def create_app(
@@ -108,5 +138,6 @@ def create_app(
     app.state.tokens = settings.tokens
     install_error_handlers(app)
     _install_domain_errors(app)
+    app.add_middleware(SessionHeader)
     app.include_router(router)
     return app

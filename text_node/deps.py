@@ -4,6 +4,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from crdt_core import SESSION_HEADER, InvalidSession, SessionToken
 from service_kit import ApiError, require_service_token
 
 from .service import NodeService
@@ -12,6 +13,18 @@ from .settings import OPERATOR, NodeSettings
 
 async def _node(request: Request) -> NodeService:
     return cast(NodeService, request.app.state.service)
+
+
+async def _session(request: Request) -> None:
+    """A request carrying a session token is answered only once this node holds everything
+    that session has seen (`NodeService.honour`); without one, at once."""
+    header = request.headers.get(SESSION_HEADER)
+    if header is not None:
+        try:
+            token = SessionToken.parse(header)
+        except InvalidSession as exc:
+            raise ApiError(422, "validation_error", str(exc), field=SESSION_HEADER) from exc
+        await cast(NodeService, request.app.state.service).honour(token)
 
 
 async def _settings(request: Request) -> NodeSettings:
@@ -40,6 +53,8 @@ async def _service(request: Request) -> None:
 
 
 NodeDep = Annotated[NodeService, Depends(_node)]
+SessionDep = Depends(_session)
+"""For routers whose answers reflect the document: `APIRouter(dependencies=[SessionDep])`."""
 SettingsDep = Annotated[NodeSettings, Depends(_settings)]
 AgentDep = Annotated[str, Depends(_agent)]
 OperatorDep = Annotated[str, Depends(_operator)]

@@ -36,3 +36,8 @@ class CatchingUp(TextNodeError):
     """This node cannot originate an operation yet: its own earlier operations are still
     missing from its op set (a wiped database before catch-up). Answered 503: retry, or
     another node takes it."""
+
+
+class SessionUnavailable(TextNodeError):
+    """This node does not hold everything the client's session has seen, and could not get
+    it from its peers in time (answered 503: the balancer tries the next node)."""

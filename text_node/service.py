@@ -8,19 +8,31 @@ once where every peer is already known to be failing, since nobody can acknowled
 anti-entropy carry it later).
 """
 
+import asyncio
 import base64
 import binascii
+import contextlib
+import time
 import uuid
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from crdt_core import Added, DiffError, Fold, InvalidOperation, Op, OpKind, decode_update
+from crdt_core import (
+    Added,
+    DiffError,
+    Fold,
+    InvalidOperation,
+    Op,
+    OpKind,
+    SessionToken,
+    decode_update,
+)
 
 from . import projection, store
 from .anti_entropy import AntiEntropy
 from .durable import DurableReplica, View
-from .errors import CatchingUp, DatabaseUnavailableError, NoDocument
+from .errors import CatchingUp, DatabaseUnavailableError, NoDocument, SessionUnavailable
 from .events import op_event
 from .group_commit import EditRequest, GroupCommit
 from .relay import Relay
@@ -48,6 +60,31 @@ class NodeService:
     @property
     def view(self) -> View:
         return self.durable.view
+
+    # -- sessions ----------------------------------------------------------------------
+    def session(self) -> SessionToken:
+        """The token of what this node holds now (the `X-Chorus-Session` of its answers)."""
+        return SessionToken(self.view.document_id or "", self.watermark())
+
+    async def honour(self, token: SessionToken) -> None:
+        """Return once this node holds everything `token` has seen, pulling what it lacks
+        from its peers at once; `SessionUnavailable` after `session_wait_s` (a stale answer
+        would break the session's guarantees; another node may serve it)."""
+        if token.covered_by(self.watermark()):
+            return
+        deadline = time.monotonic() + self.settings.session_wait_s
+        while not token.covered_by(self.watermark()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SessionUnavailable(
+                    f"узел {self.settings.name} ещё не получил всё, что видел ваш сеанс "
+                    f"(сеанс {token}, у узла {self.session()}): повторите на другом узле"
+                )
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await self.anti_entropy.refresh()
+            if not token.covered_by(self.watermark()):
+                await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     # -- changes -----------------------------------------------------------------------
     async def submit_edit(self, edit: EditRequest) -> Submitted:

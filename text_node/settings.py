@@ -39,6 +39,9 @@ class NodeSettings(BaseSettings):
     ack_timeout_s: float = Field(default=0.5, ge=0)
     """How long an accepted edit waits for a peer's acknowledgement before answering anyway."""
     anti_entropy_interval_s: float = Field(default=1.0, gt=0)
+    session_wait_s: float = Field(default=0.5, ge=0)
+    """How long a request with a session token this node does not cover may wait while the
+    node pulls the missing operations from its peers, before a 503 `session_unavailable`."""
     catch_up_timeout_s: float = Field(default=5.0, ge=0)
     """At start-up, how long to try unreachable peers before serving without them."""
     peer_timeout_s: float = Field(default=2.0, gt=0)

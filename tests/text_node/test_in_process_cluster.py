@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from crdt_core import SessionToken
 from launcher.postgres_cluster import PostgresCluster
 from text_node.settings import NODE_NAMES
 
@@ -152,3 +153,41 @@ async def test_a_wiped_node_writes_nothing_until_it_has_its_own_operations_back(
             assert accepted.status_code == 201, accepted.text
         texts = await converged(cluster)
         assert texts["a"].endswith(" 0. 1. 2. потом.")
+
+
+async def test_a_session_reads_its_write_on_a_lagging_node_or_is_refused(
+    urls: list[str],
+) -> None:
+    """Read-your-writes through a node that was not sent the write: it pulls it at once; cut
+    off from every peer, it answers 503 rather than a stale document."""
+    network = Network(random.Random(9))
+    async with (
+        in_process_cluster(urls, network, anti_entropy_interval_s=60) as cluster,
+        cluster.client("a") as a,
+        cluster.client("c") as c,
+    ):
+        await init(a, "Начало.")
+        await converged(cluster)
+        network.cut |= {("a", "c"), ("b", "c")}  # no pushes reach c; c can still ask
+        written = await edit(a, "end", " моя правка.")
+        token = written.headers["X-Chorus-Session"]
+        stale = (await c.get("/api/document/current")).json()
+        assert " моя правка." not in stale["text"], "c was sent nothing"
+        read = await c.get("/api/document/current", headers={"X-Chorus-Session": token})
+        assert read.status_code == 200, read.text
+        assert " моя правка." in read.json()["text"]
+        assert SessionToken.parse(read.headers["X-Chorus-Session"]).covered_by(
+            SessionToken.parse(token).vector
+        )
+
+        network.isolate("c")
+        newer = await edit(a, "end", " ещё.")
+        refused = await c.get(
+            "/api/edits", headers={"X-Chorus-Session": newer.headers["X-Chorus-Session"]}
+        )
+        assert refused.status_code == 503
+        assert refused.json()["error"] == "session_unavailable"
+        assert "сеанс" in refused.json()["message"]
+        assert refused.headers["Retry-After"] == "1"
+        bad = await c.get("/api/document/current", headers={"X-Chorus-Session": "0:1"})
+        assert (bad.status_code, bad.json()["field"]) == (422, "X-Chorus-Session")

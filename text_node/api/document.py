@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from crdt_core import EditStatus
 
-from ..deps import NodeDep, OperatorDep, SettingsDep
+from ..deps import NodeDep, OperatorDep, SessionDep, SettingsDep
 from ..events import iso
 from ..schemas import (
     AuthorRun,
@@ -18,7 +18,7 @@ from ..schemas import (
 from ..service import author
 from ..settings import NODE_NAMES
 
-router = APIRouter(prefix="/api/document", tags=["document"])
+router = APIRouter(prefix="/api/document", tags=["document"], dependencies=[SessionDep])
 
 
 @router.get("/current", response_model=DocumentResponse)

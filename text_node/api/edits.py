@@ -6,12 +6,12 @@ from fastapi import APIRouter, Query, Response
 
 from service_kit import ApiError
 
-from ..deps import AgentDep, NodeDep, SettingsDep
+from ..deps import AgentDep, NodeDep, SessionDep, SettingsDep
 from ..group_commit import EditRequest as EditInput
 from ..schemas import EditEntry, EditPage, EditRequest, EditResponse
 from ..settings import NODE_NAMES
 
-router = APIRouter(prefix="/api/edits", tags=["edits"])
+router = APIRouter(prefix="/api/edits", tags=["edits"], dependencies=[SessionDep])
 
 
 @router.post("", response_model=EditResponse, status_code=201)
