@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from crdt_core import DiffError
+
 from .durable import DurableReplica
 from .errors import DatabaseUnavailableError
 from .events import event, iso
@@ -67,7 +69,12 @@ class AntiEntropy:
     async def exchange(self, peer: int) -> tuple[int, int]:
         """One sync exchange with `peer`: (operations it brought, bytes received)."""
         update = await self.transport.sync(peer, self.durable.replica.opset.state_vector())
-        return await self.durable.receive([update]), len(update)
+        try:
+            return await self.durable.receive([update]), len(update)
+        except DiffError as exc:  # a broken peer must not stop the exchange with the others
+            raise PeerUnreachable(
+                f"узел {NODE_NAMES[peer]} прислал испорченное обновление"
+            ) from exc
 
     async def run(self) -> None:
         """Catch up from every peer (for at most `catch_up_timeout_s` with those that do not
