@@ -11,7 +11,6 @@ anti-entropy carry it later).
 import asyncio
 import base64
 import binascii
-import contextlib
 import time
 import uuid
 from contextlib import AbstractAsyncContextManager
@@ -73,18 +72,23 @@ class NodeService:
         if token.covered_by(self.watermark()):
             return
         deadline = time.monotonic() + self.settings.session_wait_s
-        while not token.covered_by(self.watermark()):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise SessionUnavailable(
-                    f"узел {self.settings.name} ещё не получил всё, что видел ваш сеанс "
-                    f"(сеанс {token}, у узла {self.session()}): повторите на другом узле"
-                )
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(left):
-                    await self.anti_entropy.refresh()
-            if not token.covered_by(self.watermark()):
-                await asyncio.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+        round_ = asyncio.ensure_future(self.anti_entropy.refresh())
+        try:
+            while not token.covered_by(self.watermark()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SessionUnavailable(
+                        f"узел {self.settings.name} ещё не получил всё, что видел ваш сеанс "
+                        f"(сеанс {token}, у узла {self.session()}): повторите на другом узле"
+                    )
+                if round_.done():  # the peers answered without it: ask again, 50 ms on
+                    await asyncio.sleep(min(0.05, left))
+                    round_ = asyncio.ensure_future(self.anti_entropy.refresh())
+                    continue
+                # a peer's answer is applied as it comes: look again every 50 ms
+                await asyncio.wait({round_}, timeout=min(0.05, left))
+        finally:
+            round_.cancel()  # only this caller's wait: the shared round goes on
 
     # -- changes -----------------------------------------------------------------------
     async def submit_edit(self, edit: EditRequest) -> Submitted:
