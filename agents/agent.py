@@ -39,6 +39,7 @@ from .llm import LlmClient, LlmError, MalformedLlmOutput
 from .prompt import INSTRUCTIONS, ChatLine, build_prompt
 from .proposal import Action, PlannedEdit, locate, word_prefix
 from .roles import Role
+from .session import TextSession
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,9 @@ class AgentConfig:
     chat_window: int = 20
     max_idle_delay_s: float = 60.0
     """The longest pause of an idle agent (it doubles from `cycle_delay_s`)."""
+    use_sessions: bool = True
+    """Send the agent's session token (`X-Chorus-Session`) with every document read and edit
+    post, so it reads its own edits and never an older document than it saw."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,8 @@ class Agent:
         self._seen: tuple[Any, Any] | None = None
         """(document id, version) of the last document read."""
         self._jitter = random.Random(config.agent_id)
+        self.session = TextSession(enabled=config.use_sessions)
+        """What this agent has seen of the Text Service (its session token)."""
 
     def stop(self) -> None:
         """Finish the current cycle, then return from `run()`."""
@@ -290,9 +296,10 @@ class Agent:
         says no: the pause simply runs its course). Raises `BudgetExhausted` when the budget
         cannot cover what this agent has spent."""
         try:
-            response = await self._text.get("/api/document/current")
+            response = await self._text.get("/api/document/current", headers=self.session.headers())
         except httpx.TransportError:
             return False
+        self.session.observe(response)
         if response.status_code != 200:
             return False
         document = _json_or_empty(response)
@@ -458,19 +465,24 @@ class Agent:
         """The response, after retrying network errors, 5xx and rate-limit 429s.
 
         Reads go without the bearer token: the balancer's rate limit is keyed by it, and
-        reading the document must not eat into the agent's edit allowance.
+        reading the document must not eat into the agent's edit allowance. Requests to the
+        Text Service carry the agent's session, and every answer's token joins it (a 503
+        `session_unavailable`, when no node could catch up in time, is retried like any 5xx).
         """
-        headers = self._auth if auth else None
+        text = client is self._text
+        headers = {**(self._auth if auth else {}), **(self.session.headers() if text else {})}
         problem = ""
         for attempt in range(1, self.config.max_attempts + 1):
             delay = self._backoff(attempt)
             try:
                 response = await client.request(
-                    method, url, json=json, params=params, headers=headers
+                    method, url, json=json, params=params, headers=headers or None
                 )
             except httpx.TransportError as exc:
                 problem = _transport_problem(exc)
             else:
+                if text:
+                    self.session.observe(response)
                 if response.status_code == 429:
                     body = _json_or_empty(response)
                     if body.get("error") == "budget_exceeded":

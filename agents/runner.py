@@ -64,6 +64,7 @@ async def agent_from_settings(settings: AgentSettings) -> AsyncIterator[Agent]:
         edits_per_minute=settings.agent_edits_per_minute,
         claim_ttl_s=settings.agent_claim_ttl_s,
         use_claims=settings.agent_use_claims,
+        use_sessions=settings.agent_use_sessions,
         max_idle_delay_s=settings.agent_max_idle_delay_s,
     )
     async with open_clients(

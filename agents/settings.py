@@ -38,6 +38,8 @@ class AgentSettings(BaseSettings):
     """Self-pacing under the balancer's per-token limit; 0 = no pacing."""
     agent_claim_ttl_s: float = Field(default=30.0, ge=0)
     agent_use_claims: bool = True
+    agent_use_sessions: bool = True
+    """Carry a session token to the Text Service (read your own edits; issue 19)."""
     agent_max_idle_delay_s: float = Field(default=60.0, ge=0)
     agent_llm_timeout_s: float = Field(default=60.0, gt=0)
 

@@ -27,6 +27,7 @@ class AgentTuning:
     max_attempts: int = 5
     backoff_s: float = 0.5
     use_claims: bool = True
+    use_sessions: bool = True
     claim_ttl_s: float = 30.0
     max_idle_delay_s: float = 60.0
 
@@ -98,10 +99,14 @@ class AgentPool:
         return any(not task.done() for task in self._tasks)
 
     def start(
-        self, roles: Sequence[Role], *, use_claims: bool | None = None
+        self,
+        roles: Sequence[Role],
+        *,
+        use_claims: bool | None = None,
+        use_sessions: bool | None = None,
     ) -> list[dict[str, Any]]:
         """Start agent-1..agent-len(roles), agent-i with roles[i-1]; their stats.
-        `use_claims` overrides the pool's tuning for this start."""
+        `use_claims` and `use_sessions` override the pool's tuning for this start."""
         if self.running:
             raise AlreadyRunning(
                 f"агенты уже работают ({len(self._agents)}): сначала остановите их "
@@ -125,6 +130,7 @@ class AgentPool:
                     backoff_s=tuning.backoff_s,
                     edits_per_minute=tuning.edits_per_minute,
                     use_claims=tuning.use_claims if use_claims is None else use_claims,
+                    use_sessions=tuning.use_sessions if use_sessions is None else use_sessions,
                     claim_ttl_s=tuning.claim_ttl_s,
                     max_idle_delay_s=tuning.max_idle_delay_s,
                 ),
@@ -200,12 +206,13 @@ class AgentPool:
 
     def stats(self) -> list[dict[str, Any]]:
         """Each agent's counters, with what starting it again takes: `role_text` (a default
-        role's name, a custom role's whole text) and `use_claims`."""
+        role's name, a custom role's whole text), `use_claims` and `use_sessions`."""
         return [
             agent.stats.as_dict()
             | {
                 "role_text": _role_text(agent.config.role),
                 "use_claims": agent.config.use_claims,
+                "use_sessions": agent.config.use_sessions,
             }
             for agent in self._agents
         ]

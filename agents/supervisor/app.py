@@ -35,6 +35,10 @@ class StartRequest(BaseModel):
     use_claims: bool | None = Field(
         default=None, description="whether agents claim fragments in chat (default: settings)"
     )
+    use_sessions: bool | None = Field(
+        default=None,
+        description="whether agents carry a session token to the Text Service (default: settings)",
+    )
 
     @field_validator("roles")
     @classmethod
@@ -66,6 +70,7 @@ class AgentEntry(AgentStats):
     role_text: str = ""
     """A default role's name, a custom role's whole text."""
     use_claims: bool = True
+    use_sessions: bool = True
 
 
 class AgentListing(BaseModel):
@@ -98,7 +103,7 @@ async def start_agents(body: StartRequest, pool: PoolDep) -> AgentListing:
         given = [resolve(role) for role in body.roles]
         roles = [given[i % len(given)] for i in range(body.count)]
     try:
-        pool.start(roles, use_claims=body.use_claims)
+        pool.start(roles, use_claims=body.use_claims, use_sessions=body.use_sessions)
     except AlreadyRunning as exc:
         raise ApiError(409, "already_running", str(exc)) from exc
     except MissingToken as exc:
@@ -153,6 +158,7 @@ def create_app(
         max_attempts=settings.max_attempts,
         backoff_s=settings.backoff_s,
         use_claims=settings.use_claims,
+        use_sessions=settings.use_sessions,
         claim_ttl_s=settings.claim_ttl_s,
         max_idle_delay_s=settings.max_idle_delay_s,
     )

@@ -42,6 +42,8 @@ class SupervisorSettings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=5)
     backoff_s: float = Field(default=0.5, ge=0)
     use_claims: bool = True
+    use_sessions: bool = True
+    """Agents carry a session token to the Text Service (read their own edits)."""
     claim_ttl_s: float = Field(default=30.0, ge=0)
     max_idle_delay_s: float = Field(default=60.0, ge=0)
     """An agent with nothing to edit doubles its pause up to this."""

@@ -83,6 +83,7 @@ async def test_start_report_stop(supervisor: tuple[FastAPI, httpx.AsyncClient]) 
     agents = started.json()["agents"]
     assert [a["agent_id"] for a in agents] == ["agent-1", "agent-2"]
     assert [a["role"] for a in agents] == ["эксперт по теме", "корректор стиля"]
+    assert {a["use_sessions"] for a in agents} == {True}  # by default agents keep a session
 
     again = await client.post("/api/agents/start", json={"count": 1}, headers=OPERATOR)
     assert again.status_code == 409
@@ -104,15 +105,16 @@ async def test_start_report_stop(supervisor: tuple[FastAPI, httpx.AsyncClient]) 
     poem = "Пиши стихи: " + "ямбом, " * 20  # a custom role longer than its 60-char name
     restarted = await client.post(
         "/api/agents/start",
-        json={"count": 3, "roles": ["style", poem], "use_claims": False},
+        json={"count": 3, "roles": ["style", poem], "use_claims": False, "use_sessions": False},
         headers=OPERATOR,
     )
     assert restarted.status_code == 200, restarted.text
     listed = restarted.json()["agents"]
     assert [a["role"] for a in listed] == ["корректор стиля", poem.strip()[:60], "корректор стиля"]
-    # what starts the same agents again: the whole custom text, and their claims setting
+    # what starts the same agents again: the whole custom text, their claims and sessions
     assert [a["role_text"] for a in listed] == ["корректор стиля", poem.strip(), "корректор стиля"]
     assert {a["use_claims"] for a in listed} == {False}
+    assert {a["use_sessions"] for a in listed} == {False}
 
 
 async def test_shutdown_cancels_the_agents(services: Services, simulator_url: str) -> None:
