@@ -32,6 +32,10 @@ class Clusters:
         self.current = cluster.__enter__()
         return cluster
 
+    def any(self) -> FaultCluster:
+        """The cluster running now, whatever its profile (a LAN one if none is)."""
+        return self.current if self.current is not None else self.get(LAN.name)
+
     def close(self) -> None:
         if self.current is not None:
             self.current.close()
