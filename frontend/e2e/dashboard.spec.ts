@@ -177,6 +177,13 @@ test("cluster: a killed node shows down with its last version and lag, then catc
   await expect(page.getByTestId("node-c")).toContainText("Новосибирск");
   await expect(node).toHaveAttribute("data-health", "ok");
   await expect(page.getByTestId("convergence")).toHaveAttribute("data-tone", /ok|warn/);
+  // This browser's session: after one document read each card shows its vector next to the node's.
+  expect((await page.request.get("/api/document/current")).status()).toBe(200);
+  const sessionCookie = (await page.context().cookies()).find((c) => c.name === "chorus_text_session");
+  expect(sessionCookie?.httpOnly).toBe(true);
+  await expect(page.getByTestId("node-a").getByTestId("session-vector")).toContainText(/ваш сеанс видел: a \d+ · b \d+ · c \d+/);
+  await expect(page.getByTestId("node-a").getByTestId("node-watermark")).toContainText(/узел видел: a \d+ · b \d+ · c \d+/);
+  await expect(page.getByTestId("session-bar")).toContainText(/его покрывают узлы: [abc]/, { timeout: 10_000 });
   const versionOf = async () => Number(((await node.getByTestId("node-version").textContent()) ?? "").replace(/\D/g, ""));
   const before = await versionOf();
 

@@ -15,6 +15,7 @@ import type {
   NodeName,
   NodeState,
   Period,
+  TextSessionState,
   Timeline,
   VersionList,
 } from "./types";
@@ -188,3 +189,18 @@ export type NodeAction = "stop" | "start" | "kill" | "freeze" | "thaw";
 
 export const actOnNode = (node: NodeName, action: NodeAction) =>
   request<{ name: NodeName; state: string }>("POST", `/api/cluster/nodes/${node}/${action}`, { body: {} });
+
+const NO_SESSION: TextSessionState = { token: null, document_id: null, vector: null };
+
+/** This browser's session token as the dashboard's proxy keeps it (GET /session). */
+export async function getTextSession({ signal }: Signal = {}): Promise<TextSessionState> {
+  const response = await fetch("/session", { cache: "no-store", signal });
+  if (!response.ok) throw await errorOf(response);
+  return { ...NO_SESSION, ...((await response.json()) as Partial<TextSessionState>) };
+}
+
+/** Forget this browser's session (DELETE /session): the next read starts a new one. */
+export async function forgetTextSession(): Promise<void> {
+  const response = await fetch("/session", { method: "DELETE", cache: "no-store" });
+  if (!response.ok) throw await errorOf(response);
+}

@@ -5,10 +5,16 @@
  * CHORUS_OPERATOR_TOKEN only for a browser signed in as the operator (lib/session.ts); any
  * other write is refused here with 401. CHORUS_API_URL is the balancer (default
  * http://127.0.0.1:8080).
+ *
+ * Requests to the Text Service's document and edits carry this browser's session token
+ * (`X-Chorus-Session`, kept in a cookie by lib/text-session.ts), and the token of each answer
+ * is merged back into the cookie: read-your-writes and monotonic reads across the three nodes.
  */
 
 import "server-only";
+import { SESSION_HEADER } from "./session-token";
 import { isOperator, operatorToken } from "./session";
+import { isSecure, isSessionPath, mergedSessionCookie, textSessionOf } from "./text-session";
 
 const DEFAULT_API_URL = "http://127.0.0.1:8080";
 const TIMEOUT_MS = 35_000; // above nginx's 30 s for analytics and the supervisor
@@ -68,6 +74,8 @@ export async function forward(request: Request, prefix: string, path: string[]):
     if (refusal) return refusal;
     headers.set("authorization", `Bearer ${token}`);
   }
+  const session = isSessionPath(prefix, path) ? textSessionOf(request) : null;
+  if (session) headers.set(SESSION_HEADER, session);
   let upstream: Response;
   try {
     upstream = await fetch(target, {
@@ -89,6 +97,10 @@ export async function forward(request: Request, prefix: string, path: string[]):
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     const value = upstream.headers.get(name);
     if (value) responseHeaders.set(name, value);
+  }
+  if (isSessionPath(prefix, path)) {
+    const cookie = mergedSessionCookie(session, upstream.headers.get(SESSION_HEADER), isSecure(request));
+    if (cookie) responseHeaders.set("set-cookie", cookie);
   }
   return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
 }

@@ -163,6 +163,9 @@ export interface NodeState {
   outbox: Record<string, number>;
   replication_lag_ms: { p50: number | null; p95: number | null; p99: number | null; count: number };
   peers: Record<string, PeerLink>;
+  /** Per origin node ("0" = a, "1" = b, "2" = c), the highest contiguous sequence held: the
+   * vector a session token is compared with (newer nodes only). */
+  watermark?: Record<string, number>;
   /** The start-up catch-up (newer nodes only). */
   catch_up?: CatchUp | null;
 }
@@ -227,4 +230,12 @@ export type ProcessState = "running" | "stopped" | "frozen";
 export interface ClusterControl {
   mode: string;
   nodes: { name: NodeName; location: string; state: ProcessState; pid: number | null }[];
+}
+
+/** GET /session (this dashboard's own route): the browser's session with the Text Service;
+ * nulls before its first document read. */
+export interface TextSessionState {
+  token: string | null;
+  document_id: string | null;
+  vector: Record<string, number> | null;
 }

@@ -7,6 +7,8 @@ export function describeError(error: Error): { title: string; detail: string } {
   const { status, message } = error;
   if (status === 0 || status === 502 || status === 504)
     return { title: "Сервис недоступен", detail: message };
+  if (status === 503 && error.code === "session_unavailable")
+    return { title: "Ни один узел пока не догнал ваш сеанс", detail: message };
   if (status === 503) return { title: "Сервис временно не может ответить", detail: message };
   if (status === 401 || status === 403) return { title: "Нет доступа", detail: message };
   if (status === 404) return { title: "Не найдено", detail: message };

@@ -15,12 +15,14 @@ import os
 import shutil
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from crdt_core import SessionToken
 from launcher.components import ProcessComponent
 from launcher.stack import FRONTEND, Stack
 from launcher.state import OPERATOR
@@ -53,6 +55,16 @@ def _post(
     """POST JSON; the status, the response headers and the JSON body (errors included)."""
     headers = {"content-type": "application/json", **({"cookie": cookie} if cookie else {})}
     request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read() or b"{}")
+
+
+def _get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """GET; the status, the response headers and the JSON body (errors included)."""
+    request = urllib.request.Request(url, headers={"cookie": cookie} if cookie else {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), json.loads(response.read() or b"{}")
@@ -123,3 +135,32 @@ def test_dashboard_story_in_chromium(stack: Stack) -> None:
     assert code == 0, report + log.read_text()[-6000:]
     missing = [s for s in SCREENS if not (SCREENSHOTS / f"dashboard-{s}.png").is_file()]
     assert not missing, f"no screenshot of {missing} in {SCREENSHOTS}"
+
+
+def test_the_proxy_keeps_one_session_per_browser(stack: Stack) -> None:
+    """Issue 19 through the real dashboard, nginx and three nodes: the first document read
+    sets an HttpOnly cookie holding the session token; every later read sends it and merges
+    the answer's token back, so the token only grows and the version never goes back; the
+    cluster view's /session says the same vector."""
+    url = _dashboard_url(stack)
+    cookie: str | None = None
+    token: SessionToken | None = None
+    version = 0
+    for _ in range(20):
+        status, headers, body = _get(f"{url}/api/document/current", cookie)
+        assert status == 200, body
+        assert body["version"] >= version, "a read went back in time"
+        version = body["version"]
+        set_cookie = next((v for k, v in headers.items() if k.lower() == "set-cookie"), None)
+        if set_cookie is not None:
+            assert "HttpOnly" in set_cookie
+            assert "SameSite=Strict" in set_cookie
+            cookie = set_cookie.split(";")[0]
+            merged = SessionToken.parse(urllib.parse.unquote(cookie.split("=", 1)[1]))
+            assert token is None or token.covered_by(merged.vector)
+            token = merged
+    assert cookie is not None, "the proxy set no session cookie"
+    assert token is not None
+    _, _, session = _get(f"{url}/session", cookie)
+    assert session["token"] == str(token)
+    assert {int(k): v for k, v in session["vector"].items()} == dict(token.vector)

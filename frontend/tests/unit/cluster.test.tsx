@@ -1,9 +1,12 @@
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { ApiError } from "@/lib/api";
 import type { NodeState } from "@/lib/types";
+import { sessionCoverage } from "@/ui/cluster/cluster-model";
 import { ClusterView } from "@/ui/cluster/cluster-view";
 import { lastReplication, nodeStatus } from "@/ui/cluster/node-status";
+import { describeError } from "@/ui/states";
 import { stubFetch } from "./fetch-stub";
 import { asOperator } from "./operator";
 
@@ -124,5 +127,52 @@ describe("ClusterView", () => {
     await waitFor(() => expect(within(petersburg).getByRole("button", { name: "Остановить" })).toBeDisabled());
     expect(screen.getByTestId("read-only")).toHaveTextContent("войдите как оператор");
     expect(await screen.findByTestId("event-timeline")).toHaveTextContent("Узел b догнал 17 версий за 85 мс");
+  });
+});
+
+describe("the session next to each node", () => {
+  const session = { token: "d1;0:17,1:9,2:12", document_id: "d1", vector: { "0": 17, "1": 9, "2": 12 } };
+  const withWatermark = (node: string, watermark: Record<string, number>) => ({ ...state(node, 7), watermark });
+
+  it("shows each node's watermark beside the session's vector, and which nodes cover it", async () => {
+    const calls = stubFetch({
+      "/nodes/a/health": { status: "ok", version: 7 },
+      "/nodes/a/api/node": withWatermark("a", { "0": 17, "1": 9, "2": 12 }),
+      "/nodes/b/health": { status: "ok", version: 7 },
+      "/nodes/b/api/node": withWatermark("b", { "0": 15, "1": 9, "2": 12 }),
+      "/nodes/c/health": { status: "ok", version: 7 },
+      "/nodes/c/api/node": state("c", 7), // an older node: no watermark
+      "/session": (_url: URL, init: RequestInit | undefined) =>
+        init?.method === "DELETE" ? { token: null, document_id: null, vector: null } : session,
+    });
+    render(<ClusterView />);
+    const moscow = await screen.findByTestId("node-a");
+    await waitFor(() => expect(within(moscow).getByTestId("session-vector")).toHaveTextContent("ваш сеанс видел: a 17 · b 9 · c 12"));
+    expect(within(moscow).getByTestId("node-watermark")).toHaveTextContent("узел видел: a 17 · b 9 · c 12");
+    expect(within(moscow).getByTestId("node-session")).toHaveAttribute("data-coverage", "ok");
+    expect(within(moscow).getByTestId("node-session")).toHaveTextContent("покрывает ваш сеанс");
+    const petersburg = screen.getByTestId("node-b");
+    expect(within(petersburg).getByTestId("node-watermark")).toHaveTextContent("узел видел: a 15 · b 9 · c 12");
+    expect(within(petersburg).getByTestId("node-session")).toHaveAttribute("data-coverage", "warn");
+    expect(within(petersburg).getByTestId("node-session")).toHaveTextContent("не хватает операций вашего сеанса (от a — 2)");
+    expect(within(screen.getByTestId("node-c")).getByTestId("node-session")).toHaveTextContent("узел не сообщает свой вектор");
+    expect(screen.getByTestId("session-bar")).toHaveTextContent("Ваш сеанс видел: a 17 · b 9 · c 12");
+    expect(screen.getByTestId("session-bar")).toHaveTextContent("его покрывают узлы: a");
+    await userEvent.click(screen.getByRole("button", { name: "Начать новый сеанс" }));
+    await waitFor(() => expect(calls.some((c) => c.url.pathname === "/session" && c.init?.method === "DELETE")).toBe(true));
+  });
+
+  it("says so before the browser has read anything", () => {
+    expect(sessionCoverage({ token: null, document_id: null, vector: null }, { "0": 1 }).text).toMatch(/ещё ничего не читал/);
+    expect(sessionCoverage(null, { "0": 1 }).tone).toBe("unknown");
+  });
+
+  it("explains a 503 session_unavailable in Russian", () => {
+    const message = "узел c ещё не получил всё, что видел ваш сеанс: повторите на другом узле";
+    expect(describeError(new ApiError(503, message, "session_unavailable"))).toEqual({
+      title: "Ни один узел пока не догнал ваш сеанс",
+      detail: message,
+    });
+    expect(describeError(new ApiError(503, "нет базы", "database_unavailable")).title).toBe("Сервис временно не может ответить");
   });
 });

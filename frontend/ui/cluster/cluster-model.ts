@@ -4,7 +4,8 @@
 
 import { VERSIONS_ACC, count, formatNumber } from "@/lib/format";
 import { nodeLabel } from "@/lib/nodes";
-import type { NodeState, PeerLink, ProcessState } from "@/lib/types";
+import { type SessionToken, coveredBy, missingFrom } from "@/lib/session-token";
+import type { NodeState, PeerLink, ProcessState, TextSessionState } from "@/lib/types";
 import type { NodeView } from "./load-cluster";
 import type { Tone } from "./node-status";
 
@@ -156,4 +157,34 @@ export function clusterSummary(
         : `Работают ${live.length} из ${nodes.length}${only !== null ? ` (версия ${formatNumber(only)})` : ""}.`;
   if (versions.size > 1 && tone === "ok") tone = "warn";
   return { tone, text: [...problems, agreement].join(" ") };
+}
+
+/** The browser's session as a token, or null before its first document read. */
+export function sessionToken(session: TextSessionState | null | undefined): SessionToken | null {
+  if (!session?.vector) return null;
+  const vector: Record<number, number> = {};
+  for (const [origin, seq] of Object.entries(session.vector)) vector[Number(origin)] = seq;
+  return { documentId: session.document_id ?? "", vector };
+}
+
+/** Whether a node with `watermark` can answer this browser's session at once, in words. */
+export function sessionCoverage(
+  session: TextSessionState | null | undefined,
+  watermark: Record<string, number> | undefined,
+): { tone: "ok" | "warn" | "unknown"; text: string } {
+  if (!watermark) return { tone: "unknown", text: "узел не сообщает свой вектор" };
+  const token = sessionToken(session);
+  if (!token) return { tone: "unknown", text: "ваш сеанс ещё ничего не читал: откройте «Документ»" };
+  if (coveredBy(token, watermark)) return { tone: "ok", text: "✓ покрывает ваш сеанс: ответит сразу" };
+  const missing = Object.entries(missingFrom(token, watermark))
+    .map(([node, n]) => `от ${node} — ${formatNumber(n)}`)
+    .join(", ");
+  return { tone: "warn", text: `не хватает операций вашего сеанса (${missing}): сначала догонит или уступит другому узлу` };
+}
+
+/** The serving nodes whose watermark covers the session (their names), null without one. */
+export function coveringNodes(nodes: NodeView[], session: TextSessionState | null | undefined): string[] | null {
+  const token = sessionToken(session);
+  if (!token) return null;
+  return nodes.filter((n) => n.health.httpStatus === 200 && n.state?.watermark && coveredBy(token, n.state.watermark)).map((n) => n.name);
 }

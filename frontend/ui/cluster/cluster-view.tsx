@@ -1,13 +1,14 @@
 "use client";
 
 import { useRef, useState } from "react";
-import { type NodeAction, actOnNode, getMetrics, getTimeline } from "@/lib/api";
+import { type NodeAction, actOnNode, forgetTextSession, getMetrics, getTimeline } from "@/lib/api";
+import { vectorText } from "@/lib/session-token";
 import type { NodeName, ProcessState } from "@/lib/types";
 import { useNow, usePolling } from "@/lib/use-polling";
 import { useOperator } from "../operator/operator-context";
 import { describeError, ErrorNotice, Loading, PageHeader } from "../states";
 import { EventTimeline } from "../timeline/event-timeline";
-import { type Memory, clusterHead, clusterSummary, remember } from "./cluster-model";
+import { type Memory, clusterHead, clusterSummary, coveringNodes, remember, sessionToken } from "./cluster-model";
 import { type ClusterView as Cluster, loadCluster } from "./load-cluster";
 import { NodeCard, type NodeControl } from "./node-card";
 
@@ -78,6 +79,7 @@ export function ClusterView() {
         subtitle="Три узла Text Service; каждый опрашивается напрямую раз в секунду. Балансировщик уводит запросы с упавшего узла, вернувшийся узел догоняет остальных."
       />
       <Summary cluster={data} memory={data.memory} processes={processes} />
+      <SessionBar cluster={data} onForget={() => void forgetTextSession().finally(refresh)} />
       {data.controlError && (
         <div className="mb-3">
           <ErrorNotice error={data.controlError} compact />
@@ -85,7 +87,15 @@ export function ClusterView() {
       )}
       <div className="grid gap-4 md:grid-cols-3">
         {data.nodes.map((node) => (
-          <NodeCard key={node.name} node={node} now={now} head={head} remembered={data.memory[node.name]} control={controlOf(node.name)} />
+          <NodeCard
+            key={node.name}
+            node={node}
+            now={now}
+            head={head}
+            remembered={data.memory[node.name]}
+            control={controlOf(node.name)}
+            session={data.session}
+          />
         ))}
       </div>
       {!data.control && !data.controlError && (
@@ -123,5 +133,31 @@ function Summary({ cluster, memory, processes }: { cluster: Cluster; memory: Mem
     <p className={`mb-4 rounded-lg border px-3 py-2 text-sm font-medium ${SUMMARY_TONES[tone]}`} data-testid="convergence" data-tone={tone} role="status">
       {text}
     </p>
+  );
+}
+
+/** This browser's session: what it has seen, which nodes cover it, and a way to start anew
+ * (after the cluster's databases were wiped no node covers an old session). */
+function SessionBar({ cluster, onForget }: { cluster: Cluster; onForget: () => void }) {
+  const token = sessionToken(cluster.session);
+  const covering = coveringNodes(cluster.nodes, cluster.session);
+  return (
+    <div className="mb-4 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm" data-testid="session-bar">
+      {token ? (
+        <>
+          <span className="tabular-nums">Ваш сеанс видел: {vectorText(token.vector)}</span>
+          <span className="muted">
+            {covering && covering.length > 0 ? `его покрывают узлы: ${covering.join(", ")}` : "ни один работающий узел его пока не покрывает"}
+          </span>
+          <button type="button" className="ml-auto text-sm underline" onClick={onForget}>
+            Начать новый сеанс
+          </button>
+        </>
+      ) : (
+        <span className="muted">
+          {cluster.session ? "Ваш сеанс ещё ничего не читал: откройте «Документ»." : "Сеанс панели неизвестен."} Панель помнит, что вы видели, и читает только у узлов, которые это уже получили.
+        </span>
+      )}
+    </div>
   );
 }

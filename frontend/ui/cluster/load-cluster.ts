@@ -1,6 +1,6 @@
-import { getClusterControl, getNodeHealth, getNodeState } from "@/lib/api";
+import { getClusterControl, getNodeHealth, getNodeState, getTextSession } from "@/lib/api";
 import { NODES } from "@/lib/nodes";
-import type { ClusterControl, NodeHealth, NodeName, NodeState } from "@/lib/types";
+import type { ClusterControl, NodeHealth, NodeName, NodeState, TextSessionState } from "@/lib/types";
 
 export interface NodeView {
   name: NodeName;
@@ -15,6 +15,8 @@ export interface ClusterView {
   /** The launcher's process control: null where the stack has none (not local). */
   control: ClusterControl | null;
   controlError?: Error;
+  /** This browser's session with the Text Service (null when the dashboard did not say). */
+  session: TextSessionState | null;
 }
 
 /** A node that does not answer within this long counts as down for this poll (a frozen node
@@ -32,7 +34,8 @@ function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
   return controller.signal;
 }
 
-/** Health and state of the three nodes, each read directly (/nodes/x/...), and the control. */
+/** Health and state of the three nodes, each read directly (/nodes/x/...), the control, and
+ * this browser's session (shown next to each node's watermark). */
 export async function loadCluster(outer: AbortSignal): Promise<ClusterView> {
   const signal = withTimeout(outer, NODE_TIMEOUT_MS);
   const nodes = Promise.all(
@@ -44,6 +47,7 @@ export async function loadCluster(outer: AbortSignal): Promise<ClusterView> {
       return { name, location, health, state };
     }),
   );
+  const session = getTextSession({ signal }).catch(() => null); // the view shows "unknown"
   let control: ClusterControl | null = null;
   let controlError: Error | undefined;
   try {
@@ -51,5 +55,5 @@ export async function loadCluster(outer: AbortSignal): Promise<ClusterView> {
   } catch (error) {
     controlError = error as Error;
   }
-  return { nodes: await nodes, control, controlError };
+  return { nodes: await nodes, control, controlError, session: await session };
 }

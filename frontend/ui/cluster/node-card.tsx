@@ -1,9 +1,10 @@
 import type { NodeAction } from "@/lib/api";
 import { VERSIONS_ACC, count, formatAgo, formatMs, formatNumber, formatTime } from "@/lib/format";
-import type { PeerLink, ProcessState } from "@/lib/types";
+import type { PeerLink, ProcessState, TextSessionState } from "@/lib/types";
 import { type Remembered, behind, caughtUp, caughtUpText, linkState, versionNow } from "./cluster-model";
 import type { NodeView } from "./load-cluster";
 import { type Tone, lastReplication, nodeStatus } from "./node-status";
+import { SessionVectors } from "./session-vectors";
 
 const TONES: Record<Tone, { ring: string; dot: string; pill: string }> = {
   ok: {
@@ -57,6 +58,7 @@ export function NodeCard({
   head,
   remembered,
   control,
+  session = null,
 }: {
   node: NodeView;
   now: number;
@@ -64,6 +66,8 @@ export function NodeCard({
   head: number | null;
   remembered?: Remembered;
   control?: NodeControl;
+  /** This browser's session with the Text Service, shown next to the node's watermark. */
+  session?: TextSessionState | null;
 }) {
   const base = nodeStatus(node.health, control?.process);
   const { tone, label } =
@@ -130,6 +134,7 @@ export function NodeCard({
         <Figure label="Очередь на отправку" value={state ? formatNumber(outbox) : "—"} />
         <Figure label="Токенов учтено" value={state ? formatNumber(state.tokens_used) : "—"} />
       </dl>
+      {state && <SessionVectors watermark={state.watermark} session={session} />}
       {state && Object.keys(state.peers).length > 0 && (
         <ul className="mt-3 space-y-1.5 border-t border-slate-200 pt-2 text-xs dark:border-slate-800" aria-label="Связи с другими узлами">
           {Object.entries(state.peers).map(([peer, link]) => (
