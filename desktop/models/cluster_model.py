@@ -1,18 +1,21 @@
 """The Cluster tab's tables: nodes a, b, c and the six replication links between them.
 
 A node that stops answering keeps its last report: its last known version is what tells how
-far behind it will be when it comes back.
+far behind it will be when it comes back. Next to each node's watermark (its version vector)
+stands this client's session: whether the node holds everything the client has seen, and so
+answers it at once (issue 19).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QBrush, QColor
 
+from crdt_core import SessionToken
 from wording import plural
 
 from ..labels import PROCESS_STATE, VERSIONS, ago, clock_time, counted, duration, word
@@ -79,6 +82,36 @@ def catch_up_text(state: NodeState | None) -> str:
     return f"догнал {counted(catch_up.ops, VERSIONS)}{took}" + (f" ({sources})" if sources else "")
 
 
+def vector_text(vector: Mapping[int, int]) -> str:
+    """«a 17 · b 9 · c 12»: a version vector with the nodes' names (zero where nothing)."""
+    origins = sorted({*range(len(NODE_NAMES)), *vector})
+    names = [NODE_NAMES[o] if o < len(NODE_NAMES) else str(o) for o in origins]
+    return " · ".join(f"{name} {vector.get(o, 0)}" for name, o in zip(names, origins, strict=True))
+
+
+def session_text(session: SessionToken | None) -> str:
+    """«ваш сеанс видел: a 17 · b 9 · c 12», or that it has read nothing yet."""
+    if session is None:
+        return "Ваш сеанс ещё ничего не читал: откройте вкладку «Документ»."
+    return f"Ваш сеанс видел: {vector_text(session.vector)}"
+
+
+def coverage_text(session: SessionToken | None, watermark: Mapping[int, int]) -> str:
+    """Whether a node with `watermark` holds everything the session has seen, in words."""
+    if not watermark:
+        return "—"
+    if session is None:
+        return "сеанс пуст"
+    if session.covered_by(watermark):
+        return "покрывает ваш сеанс"
+    missing = ", ".join(
+        f"от {NODE_NAMES[o] if o < len(NODE_NAMES) else o} — {seq - watermark.get(o, 0)}"
+        for o, seq in sorted(session.vector.items())
+        if seq > watermark.get(o, 0)
+    )
+    return f"не хватает операций сеанса: {missing}"
+
+
 def _working(up: int, total: int) -> str:
     """«Работает 1 из 3 узлов», «Работают 2 из 3 узлов», «Не работает ни один узел»."""
     if up == 0:
@@ -95,6 +128,8 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
     ) -> None:
         super().__init__(parent)
         self._clock = clock
+        self.session: SessionToken | None = None
+        """This client's session token (see `ApiClient.session`)."""
         self.columns = (
             Column("Узел", lambda r: r.name),
             Column("Расположение", lambda r: r.location),
@@ -106,6 +141,8 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
             Column("Лаг p95", _lag, numeric=True),
             Column("Репликация", self._last_replication),
             Column("Очередь", lambda r: str(r.state.outbox) if r.answering and r.state else "—"),
+            Column("Узел видел", self._watermark),
+            Column("Ваш сеанс", self._coverage),
         )
         self.set_rows([NodeRow(name, NODE_LOCATIONS[name]) for name in NODE_NAMES])
 
@@ -142,6 +179,25 @@ class ClusterTableModel(RecordTableModel[NodeRow]):
         if row.state is None or row.state.last_ack_ms is None:
             return "—"
         return ago(self._clock() - row.state.last_ack_ms / 1000)
+
+    @staticmethod
+    def _watermark(row: NodeRow) -> str:
+        if row.state is None or not row.state.watermark:
+            return "—"
+        return vector_text(row.state.watermark)
+
+    def _coverage(self, row: NodeRow) -> str:
+        if row.state is None:
+            return "—"
+        text = coverage_text(self.session, row.state.watermark)
+        return text if row.answering or text == "—" else f"{text} (последнее известное)"
+
+    def set_session(self, session: SessionToken | None) -> None:
+        """The client's session changed: every row's coverage may have."""
+        self.session = session
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def node(self, name: str) -> NodeRow:
         return self._rows[NODE_NAMES.index(name)]

@@ -5,6 +5,11 @@ No widget imports (QtCore and QtNetwork only). Every request returns an `ApiCall
 `call_succeeded` with the request's source so the window can show a failure and clear it when
 that source answers again. Reads carry no token: nginx limits requests per Authorization
 header, and polling with the operator's token would spend its allowance on reads.
+
+The client keeps one session with the Text Service (issue 19): the pointwise maximum of the
+`X-Chorus-Session` tokens of every document and edits answer, sent back with every such
+request, so whichever node nginx picks answers only once it holds everything this client has
+seen (its own init shows at once; the document never goes back to an older version).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QUrl, QUrlQuery, Signal
 from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+
+from crdt_core import SESSION_HEADER, InvalidSession, SessionToken
 
 from .failures import (
     ApiFailure,
@@ -28,6 +35,10 @@ DEFAULT_TIMEOUT_MS = 5000
 """A frozen node completes the TCP handshake and then says nothing: give up after this."""
 
 Parser = Callable[[Any], Any]
+
+SESSION_PATHS = ("/api/document", "/api/edits")
+"""The Text Service's answers that carry a session token, and the requests that honour one."""
+_SESSION_HEADER = SESSION_HEADER.encode("ascii")
 
 
 class ApiCall(QObject):
@@ -51,6 +62,8 @@ class ApiClient(QObject):
     """(source, ApiFailure) for calls made with a source."""
     call_succeeded = Signal(str)
     """source, for calls made with a source."""
+    session_changed = Signal(object)
+    """The session token grew (a `SessionToken`), or was dropped (None: another balancer)."""
 
     def __init__(
         self,
@@ -68,11 +81,18 @@ class ApiClient(QObject):
         self._pending: dict[QNetworkReply, tuple[ApiCall, Parser]] = {}
         self.base_url = ""
         self.token = ""
+        self.session: SessionToken | None = None
+        """What this client has seen of the Text Service; None before its first answer."""
         self.configure(base_url, token)
 
     def configure(self, base_url: str, token: str) -> None:
-        """Point at another balancer or use another token (settings changed)."""
-        self.base_url = base_url.strip().rstrip("/")
+        """Point at another balancer or use another token (settings changed). Another
+        balancer is another cluster: the session starts anew."""
+        base_url = base_url.strip().rstrip("/")
+        if base_url != self.base_url and self.session is not None:
+            self.session = None
+            self.session_changed.emit(None)
+        self.base_url = base_url
         self.token = token.strip()
 
     def get(
@@ -119,6 +139,8 @@ class ApiClient(QObject):
         request = QNetworkRequest(url)
         request.setTransferTimeout(self._timeout_ms)
         request.setRawHeader(b"Accept", b"application/json")
+        if self.session is not None and path.startswith(SESSION_PATHS):
+            request.setRawHeader(_SESSION_HEADER, str(self.session).encode("ascii"))
         return request
 
     def _track(self, reply: QNetworkReply, what: str, source: str | None, parse: Parser) -> ApiCall:
@@ -133,6 +155,7 @@ class ApiClient(QObject):
         reply = self.sender()
         assert isinstance(reply, QNetworkReply)
         call, parse = self._pending.pop(reply)
+        self._observe_session(reply)
         outcome = self._outcome(reply, call.what, parse)
         if isinstance(outcome, ApiFailure):
             if call.source is not None:
@@ -143,6 +166,23 @@ class ApiClient(QObject):
                 self.call_succeeded.emit(call.source)
             call.succeeded.emit(outcome)
         call.deleteLater()
+
+    def _observe_session(self, reply: QNetworkReply) -> None:
+        """Merge the answer's session token into the client's (an answer without one, or
+        from another path, leaves it as it was)."""
+        if not reply.url().path().startswith(SESSION_PATHS):
+            return
+        if not reply.hasRawHeader(SESSION_HEADER):
+            return
+        text = bytes(reply.rawHeader(SESSION_HEADER).data()).decode("ascii", "replace")
+        try:
+            token = SessionToken.parse(text)
+        except InvalidSession:
+            return  # a node's bug, not something the person can act on: keep the session
+        merged = token if self.session is None else self.session.merge(token)
+        if merged != self.session:
+            self.session = merged
+            self.session_changed.emit(merged)
 
     @staticmethod
     def _outcome(reply: QNetworkReply, what: str, parse: Parser) -> Any:

@@ -8,7 +8,7 @@ from the service's OpenAPI schema, so a field renamed on either side fails there
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -306,6 +306,9 @@ class NodeState:
     document_id: str | None = None
     peers: tuple[PeerLink, ...] = ()
     catch_up: CatchUp | None = None
+    watermark: dict[int, int] = field(default_factory=dict)
+    """Per origin node (0 = a, 1 = b, 2 = c), the highest contiguous sequence held: what a
+    session token is compared with (empty from a node older than sessions)."""
 
 
 def _peer(name: str, raw: Any) -> PeerLink:
@@ -375,7 +378,19 @@ def parse_node_state(raw: Any) -> NodeState:
         document_id=document_id if isinstance(document_id, str) else None,
         peers=peers,
         catch_up=_catch_up(data.get("catch_up")),
+        watermark=_watermark(data.get("watermark")),
     )
+
+
+def _watermark(raw: Any) -> dict[int, int]:
+    """JSON's string keys ("0") as origin numbers; anything else left out."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        int(origin): seq
+        for origin, seq in raw.items()
+        if str(origin).isdigit() and isinstance(seq, int) and not isinstance(seq, bool)
+    }
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,18 @@ def test_cluster_model_has_three_nodes_up_down_and_their_process(qapp) -> None:
     assert cells(model, 0)[2] == "недоступен (нет данных)"
     model.set_state(payloads.parse_node_state(samples.node("a")))
     assert model.node("a").healthy
-    assert cells(model, 0)[2:] == ["работает", "—", "3", "нет", "—", "95 мс", "12 с назад", "3"]
+    assert cells(model, 0)[2:] == [
+        "работает",
+        "—",
+        "3",
+        "нет",
+        "—",
+        "95 мс",
+        "12 с назад",
+        "3",
+        "a 1 · b 1 · c 1",
+        "сеанс пуст",
+    ]
     model.set_state(payloads.parse_node_state(samples.node("b", ready=False)))
     assert cells(model, 1)[2] == "догоняет остальных"
     model.set_state(payloads.parse_node_state(samples.node("c", database="refused")))
