@@ -16,6 +16,7 @@ from crdt_core import SESSION_HEADER, SessionToken
 from desktop.models import ClusterTableModel
 from desktop.models.cluster_model import coverage_text, session_text, vector_text
 from desktop.net import ApiClient, ChorusApi
+from desktop.net.failures import failure_from_status
 from desktop.net.payloads import parse_node_state
 from desktop.views.cluster_tab import ClusterTab
 
@@ -164,3 +165,11 @@ def test_the_cluster_tab_shows_the_clients_session(
         pass
     assert tab.session.text() == "Ваш сеанс видел: a 17 · b 9 · c 12"
     assert tab.model.session == SessionToken.parse("d;0:17,1:9,2:12")
+
+
+def test_a_session_no_node_could_serve_reads_in_russian_and_is_retried() -> None:
+    message = "узел c ещё не получил всё, что видел ваш сеанс: повторите на другом узле"
+    body = json.dumps({"error": "session_unavailable", "message": message}).encode()
+    failure = failure_from_status("GET /api/document/current", 503, body)
+    assert failure.transient  # the poller asks again; a node will have caught up
+    assert failure.message == f"Сервис недоступен (503) — GET /api/document/current: {message}"
