@@ -19,6 +19,11 @@ An agent whose model keeps answering "nothing to edit" is idle: it doubles its p
 (up to `max_idle_delay_s`, so it stops spending tokens on a text it cannot improve), shows state
 `idle`, and asks its model again when the document or the chat has changed since (it looks,
 which costs no tokens, after each pause), or at the latest after `max_idle_delay_s`.
+
+Each agent keeps its own session with the Text Service (`session.TextSession`, issue 19): the
+merged `X-Chorus-Session` of every answer goes with its next read and edit, so whichever node
+the balancer picks shows it its own edits and never an older document than it already saw — an
+edit is not built on a base the agent has already moved past.
 """
 
 import asyncio
