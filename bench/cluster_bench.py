@@ -80,6 +80,8 @@ class Load:
     agents: int
     paced: bool
     """At the agents' pace (one cycle per `PACE_S`), or saturated (closed loop)."""
+    session: bool
+    """Whether each agent kept a session token (X-Chorus-Session) and sent it."""
     elapsed_s: float
     stats: dict[str, list[float]]
     lag: dict[str, dict[str, Any]]
@@ -87,6 +89,16 @@ class Load:
     @property
     def outcomes(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.stats.items() if k not in ("get", "post")}
+
+    @property
+    def rejected_share(self) -> float:
+        """Rejected edits over every edit posted."""
+        return self.outcomes.get("rejected", 0) / max(1, len(self.stats["post"]))
+
+    @property
+    def how(self) -> str:
+        pace = "paced" if self.paced else "saturated"
+        return f"{self.agents} agents {pace}" + (", sessions" if self.session else "")
 
     @property
     def accepted_per_s(self) -> float:
@@ -308,7 +320,13 @@ async def node_lags(
 
 
 async def run_load(
-    http: httpx.AsyncClient, target: Target, agents: int, seconds: float, *, paced: bool
+    http: httpx.AsyncClient,
+    target: Target,
+    agents: int,
+    seconds: float,
+    *,
+    paced: bool,
+    session: bool = False,
 ) -> Load:
     stats: dict[str, list[float]] = {"get": [], "post": []}
     started = time.monotonic()
@@ -322,29 +340,38 @@ async def run_load(
                 stats,
                 token=target.tokens[f"agent-{n}"],
                 period_s=PACE_S if paced else 0.0,
+                session=session,
             )
             for n in range(1, agents + 1)
         )
     )
     elapsed = time.monotonic() - started
-    return Load(agents, paced, elapsed, stats, await node_lags(http, target, elapsed))
+    return Load(agents, paced, session, elapsed, stats, await node_lags(http, target, elapsed))
 
 
 async def run_loads(
-    target: Target, seconds: float, paced_seconds: float, loads: tuple[int, ...]
+    target: Target,
+    seconds: float,
+    paced_seconds: float,
+    loads: tuple[int, ...],
+    sessions: tuple[bool, ...] = (False,),
 ) -> tuple[list[Load], bool]:
     limits = httpx.Limits(max_connections=max(loads) + 10)
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         results = []
         for paced, duration in ((True, paced_seconds), (False, seconds)):
             for agents in loads:
-                print(
-                    f"  {agents} agents, {'paced' if paced else 'saturated'}, {duration:g} s …",
-                    flush=True,
-                )
-                await init_document(http, target, INITIAL_TEXT)  # the same start every time
-                await run_load(http, target, agents, min(2.0, duration), paced=False)  # warm-up
-                results.append(await run_load(http, target, agents, duration, paced=paced))
+                for session in sessions:
+                    print(
+                        f"  {agents} agents, {'paced' if paced else 'saturated'}, "
+                        f"{'with' if session else 'without'} sessions, {duration:g} s …",
+                        flush=True,
+                    )
+                    await init_document(http, target, INITIAL_TEXT)  # the same start every time
+                    await run_load(http, target, agents, min(2.0, duration), paced=False)
+                    results.append(
+                        await run_load(http, target, agents, duration, paced=paced, session=session)
+                    )
         return results, await texts_agree(http, target)
 
 
@@ -377,24 +404,25 @@ def report(profile: Profile, pgbench: Pgbench, loads: list[Load]) -> None:
         f"every figure in ms unless named; paced = one edit per agent every {PACE_S:g} s "
         "(the spec's rate limit), saturated = closed loop"
     )
-    print(f"{'':42} {'n':>6} {'per s':>7}  {'p50':>7}  {'p95':>7}  {'p99':>7}")
+    width = max(len(f"replication lag (worst node), {load.how}") for load in loads)
+    print(f"{'':{width}} {'n':>6} {'per s':>7}  {'p50':>7}  {'p95':>7}  {'p99':>7}")
     print(
-        f"{'pgbench edit transaction, ' + str(pgbench.clients) + ' clients':42} "
+        f"{'pgbench edit transaction, ' + str(pgbench.clients) + ' clients':{width}} "
         f"{len(pgbench.latencies_ms):6d} {pgbench.tps:7.1f}  {ms(quantiles(pgbench.latencies_ms))}"
     )
     for load in loads:
         posts, gets = load.stats["post"], load.stats["get"]
-        how = f"{load.agents} agents {'paced' if load.paced else 'saturated'}"
+        how = load.how
         print(
-            f"{'POST /api/edits, ' + how:42} {len(posts):6d} "
+            f"{'POST /api/edits, ' + how:{width}} {len(posts):6d} "
             f"{len(posts) / load.elapsed_s:7.1f}  {ms(quantiles(posts))}"
         )
         print(
-            f"{'GET /api/document/current, ' + how:42} {len(gets):6d} "
+            f"{'GET /api/document/current, ' + how:{width}} {len(gets):6d} "
             f"{len(gets) / load.elapsed_s:7.1f}  {ms(quantiles(gets))}"
         )
         print(
-            f"{'replication lag (worst node), ' + how:42} "
+            f"{'replication lag (worst node), ' + how:{width}} "
             f"{sum(int(v.get('count') or 0) for v in load.lag.values()):6d} {'':7}  "
             f"{ms(load.lag_worst)}"
         )
@@ -403,11 +431,26 @@ def report(profile: Profile, pgbench: Pgbench, loads: list[Load]) -> None:
             f"{name} {v['p50']}/{v['p95']}/{v['p99']} (n={v['count']})"
             for name, v in load.lag.items()
         )
-        how = "paced" if load.paced else "saturated"
-        print(f"outcomes, {load.agents} {how}: {load.outcomes}; lag p50/p95/p99: {per_node}")
+        print(f"outcomes, {load.how}: {load.outcomes}; lag p50/p95/p99: {per_node}")
+    if any(load.session for load in loads):
+        print("\nrejected edits (stale reads), without → with sessions")
+        for load in loads:
+            if load.session:
+                continue
+            twin = next(
+                (
+                    other
+                    for other in loads
+                    if other.session and (other.agents, other.paced) == (load.agents, load.paced)
+                ),
+                None,
+            )
+            print(
+                f"  {load.how}: {_share(load)}" + (f" → {_share(twin)}" if twin is not None else "")
+            )
     print("\nratios and aims")
     for paced in (True, False):
-        chosen = [load for load in loads if load.paced == paced]
+        chosen = [load for load in loads if load.paced == paced and not load.session]
         if len(chosen) < 2:
             continue
         low, high = chosen[0], chosen[-1]
@@ -419,7 +462,7 @@ def report(profile: Profile, pgbench: Pgbench, loads: list[Load]) -> None:
         )
     top = max(load.agents for load in loads)
     for load in loads:
-        if load.agents != top:
+        if load.agents != top or load.session:
             continue
         if load.paced:
             print(
@@ -434,6 +477,11 @@ def report(profile: Profile, pgbench: Pgbench, loads: list[Load]) -> None:
                 f"{load.accepted_per_s / pgbench.tps:.1%}; aim ≥ 25 %), lag p99 "
                 f"{load.lag_worst[2]:.0f} ms"
             )
+
+
+def _share(load: Load) -> str:
+    rejected = load.outcomes.get("rejected", 0)
+    return f"{load.rejected_share:.1%} ({rejected} of {len(load.stats['post'])})"
 
 
 def main() -> int:
@@ -451,6 +499,13 @@ def main() -> int:
         help="the loads, comma-separated (default 10,50; at most 50)",
     )
     parser.add_argument("--pgbench-clients", type=int, default=8)
+    parser.add_argument(
+        "--sessions",
+        choices=("off", "on", "both"),
+        default="off",
+        help="agents keep a session token (X-Chorus-Session) and send it: off (default), on, "
+        "or both (every load twice, then the share of rejected edits without → with)",
+    )
     args = parser.parse_args()
     loads = tuple(int(n) for n in args.agents.split(","))
     if not loads or not all(1 <= n <= max(LOADS) for n in loads):
@@ -471,7 +526,10 @@ def main() -> int:
                 seconds=args.seconds,
             )
             print(f"HTTP loads of {loads} agents …", flush=True)
-            results, agree = asyncio.run(run_loads(target, args.seconds, args.paced_seconds, loads))
+            sessions = {"off": (False,), "on": (True,), "both": (False, True)}[args.sessions]
+            results, agree = asyncio.run(
+                run_loads(target, args.seconds, args.paced_seconds, loads, sessions)
+            )
         report(profile, pgbench, results)
     finally:
         shutil.rmtree(root, ignore_errors=True)

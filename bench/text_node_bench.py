@@ -15,11 +15,13 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import httpx
 
+from crdt_core import SESSION_HEADER, SessionToken
 from launcher import free_port
 from launcher.postgres_cluster import PostgresCluster
 from launcher.text_cluster import databases_on, start_all, text_node_processes
@@ -51,6 +53,24 @@ def percentiles(samples: list[float]) -> str:
     return "p50 {:7.1f} ms  p95 {:7.1f} ms  p99 {:7.1f} ms  (n={})".format(*pick, len(samples))
 
 
+@dataclass
+class Session:
+    """A client's session (issue 19): the merge of every `X-Chorus-Session` it was answered,
+    sent with each request, so its edit is built on, and judged by, a node that holds at
+    least what it read."""
+
+    token: SessionToken | None = None
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.token is None else {SESSION_HEADER: str(self.token)}
+
+    def keep(self, response: aiohttp.ClientResponse) -> None:
+        text = response.headers.get(SESSION_HEADER)
+        if text is not None:
+            answer = SessionToken.parse(text)
+            self.token = answer if self.token is None else self.token.merge(answer)
+
+
 async def edit_cycle(
     http: aiohttp.ClientSession,
     url: str,
@@ -58,12 +78,19 @@ async def edit_cycle(
     rng: random.Random,
     stats: dict[str, list[float]],
     headers: dict[str, str],
+    session: Session | None = None,
 ) -> None:
-    """Read the head, send one small edit on it. Latencies (ms) go to stats["get"] and
-    stats["post"], one entry per outcome to the rest."""
+    """Read the head, send one small edit on it (both within `session`, if given).
+    Latencies (ms) go to stats["get"] and stats["post"], one entry per outcome to the rest."""
     started = time.perf_counter()
-    async with http.get(f"{url}/api/document/current") as response:  # agents read unsigned
+    sent = session.headers() if session else {}  # agents read unsigned
+    async with http.get(f"{url}/api/document/current", headers=sent) as response:
         current = await response.json()
+        if session:
+            session.keep(response)
+        if response.status != 200:  # a session no node could serve in time: no edit
+            stats.setdefault(f"read http {response.status}", []).append(1)
+            return
     stats["get"].append((time.perf_counter() - started) * 1000)
     text = current["text"]
     if rng.random() < 0.5 or len(text) < 10:
@@ -80,9 +107,12 @@ async def edit_cycle(
         "base_version_key": current["version_key"],
         "edit_id": str(uuid.uuid4()),
     }
-    async with http.post(f"{url}/api/edits", headers=headers, json=body) as response:
+    sent = {**headers, **(session.headers() if session else {})}
+    async with http.post(f"{url}/api/edits", headers=sent, json=body) as response:
         answer = await response.json()
         status = response.status
+        if session:
+            session.keep(response)
     stats["post"].append((time.perf_counter() - started) * 1000)
     stats.setdefault(answer.get("status", f"http {status}"), []).append(1)
 
@@ -95,10 +125,12 @@ async def client_loop(
     *,
     token: str | None = None,
     period_s: float = 0.0,
+    session: bool = False,
 ) -> None:
     """One client editing until `until`. With `period_s` 0, a closed loop (the next cycle
     as soon as the last one ends: saturation); else one cycle every `period_s`, starting at
-    a random phase (open loop: a late cycle does not push the next ones back).
+    a random phase (open loop: a late cycle does not push the next ones back). With
+    `session`, the client keeps a session token and sends it (`Session`).
 
     The load generator runs on the cores it measures, so it is made to cost them little:
     aiohttp, at a third of httpx's CPU per request, and a session (a connection pool) per
@@ -111,6 +143,7 @@ async def client_loop(
     due = time.monotonic() + rng.uniform(0, period_s)
     connector = aiohttp.TCPConnector(keepalive_timeout=max(KEEPALIVE_S, 2 * period_s))
     timeout = aiohttp.ClientTimeout(total=30)
+    kept = Session() if session else None
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         while True:
             if period_s:
@@ -118,7 +151,7 @@ async def client_loop(
                 due += period_s
             if time.monotonic() >= until:
                 return
-            await edit_cycle(http, url, agent, rng, stats, headers)
+            await edit_cycle(http, url, agent, rng, stats, headers, kept)
 
 
 async def run(urls: list[str], clients: int, seconds: float) -> None:
