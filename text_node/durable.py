@@ -40,6 +40,9 @@ class View:
     version_key: int
     text: str
     timestamp: str
+    watermark: dict[int, int]
+    """Per origin, the highest contiguous sequence committed: what this view reflects (the
+    replica in memory runs ahead of it during a change, until the commit)."""
 
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
@@ -61,7 +64,7 @@ class DurableReplica:
         """Taken through `locked()`: every change, and every read of the whole op set."""
         self._loaded = False
         self._logged = 0  # rows in the update log
-        self.view = View(None, "", 0, 0, "", iso(now_ms()))
+        self.view = View(None, "", 0, 0, "", iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
         """(monotonic time read, the budget limit) — the limit is changed by hand in the
         database, so it is re-read (`note_limit`)."""
@@ -197,11 +200,17 @@ class DurableReplica:
             self._loaded = False
 
     def _publish(self) -> None:
-        fold = self.replica.opset.fold
+        fold, watermark = self.replica.opset.fold, self.replica.opset.watermark()
         if fold is None:
-            self.view = View(None, "", 0, 0, "", iso(self.now_ms()))
+            self.view = View(None, "", 0, 0, "", iso(self.now_ms()), watermark)
             return
         head = fold.op_at(fold.version)
         self.view = View(
-            fold.document_id, fold.topic, fold.version, fold.head_key, fold.text, iso(head.ts)
+            fold.document_id,
+            fold.topic,
+            fold.version,
+            fold.head_key,
+            fold.text,
+            iso(head.ts),
+            watermark,
         )

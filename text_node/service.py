@@ -62,19 +62,21 @@ class NodeService:
 
     # -- sessions ----------------------------------------------------------------------
     def session(self) -> SessionToken:
-        """The token of what this node holds now (the `X-Chorus-Session` of its answers)."""
-        return SessionToken(self.view.document_id or "", self.watermark())
+        """The token of what this node has committed (the `X-Chorus-Session` of its
+        answers): the published view's, never the replica's, which runs ahead during a
+        change and would let a session be "covered" by an answer that does not show it."""
+        return SessionToken(self.view.document_id or "", self.view.watermark)
 
     async def honour(self, token: SessionToken) -> None:
         """Return once this node holds everything `token` has seen, pulling what it lacks
         from its peers at once; `SessionUnavailable` after `session_wait_s` (a stale answer
         would break the session's guarantees; another node may serve it)."""
-        if token.covered_by(self.watermark()):
+        if token.covered_by(self.view.watermark):
             return
         deadline = time.monotonic() + self.settings.session_wait_s
         round_ = asyncio.ensure_future(self.anti_entropy.refresh())
         try:
-            while not token.covered_by(self.watermark()):
+            while not token.covered_by(self.view.watermark):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise SessionUnavailable(
@@ -152,7 +154,8 @@ class NodeService:
             return self.durable.replica.opset.since_version(version)
 
     def watermark(self) -> dict[int, int]:
-        return self.durable.replica.opset.watermark()
+        """Per origin, the highest contiguous sequence committed here."""
+        return self.view.watermark
 
     # -- the document --------------------------------------------------------------------
     def fold(self) -> Fold:
@@ -215,7 +218,7 @@ class NodeService:
             "version": view.version,
             "version_key": view.version_key,
             "timestamp": view.timestamp,
-            "watermark": opset.watermark(),
+            "watermark": view.watermark,
             "tokens_used": opset.tokens_used,
             "outbox": outbox,
             "replication_lag_ms": self.relay.lag_percentiles(lag_window_s),
