@@ -21,10 +21,14 @@ from chat import create_app as create_chat_app
 from crdt_core import SESSION_HEADER, SessionToken
 from launcher import RedisServer
 from launcher.postgres_cluster import PostgresCluster
-from text_node.settings import NODE_NAMES
 
 from ..text_node.conftest import init
-from ..text_node.inprocess import InProcessCluster, Network, in_process_cluster
+from ..text_node.inprocess import (
+    InProcessCluster,
+    Network,
+    in_process_cluster,
+    three_databases,
+)
 from ..text_node.test_in_process_cluster import converged
 from .conftest import TOKEN_SPEC, TOKENS
 from .test_agent import ScriptedLlm, Sleeps, edit_json
@@ -34,10 +38,7 @@ MINE = "Это правка агента."
 
 @pytest.fixture(scope="module")
 def urls(pg_cluster: PostgresCluster) -> list[str]:
-    names = [f"agents_session_{name}" for name in NODE_NAMES]
-    for name in names:
-        pg_cluster.create_database(name)
-    return [pg_cluster.dsn(name) for name in names]
+    return three_databases(pg_cluster, "agents_session")
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 answers as told (no stack needed): the cluster buttons, the History tab, the failure wording
 for a refused connection and a server that never answers."""
 
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from desktop.views.cluster_tab import NO_CONTROL, ClusterTab
 from desktop.views.history_tab import HistoryTab
 
 from . import samples
+from .local_server import Answer, local_server
 
 TOKEN = "operator-secret"
 WAIT_MS = 5000
@@ -52,37 +52,17 @@ class Recorder:
 def server() -> Iterator[tuple[str, Recorder]]:
     recorder = Recorder()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            recorder.seen.append((self.command, self.path, self.headers.get("Authorization") or ""))
-            if recorder.silent.is_set():
-                threading.Event().wait(3)  # hold the connection without a word
-                return
-            status, body = recorder.answer(self.command, self.path)
-            payload = json.dumps(body, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def reply(request: BaseHTTPRequestHandler) -> Answer | None:
+        authorization = request.headers.get("Authorization") or ""
+        recorder.seen.append((request.command, request.path, authorization))
+        if recorder.silent.is_set():
+            threading.Event().wait(3)  # hold the connection without a word
+            return None
+        status, body = recorder.answer(request.command, request.path)
+        return status, body, {}
 
-        do_GET = _reply
-        do_POST = _reply
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", recorder
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_server(reply) as url:
+        yield url, recorder
 
 
 def process(name: str, state: str) -> dict[str, Any]:

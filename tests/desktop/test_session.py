@@ -4,9 +4,8 @@ pointwise maximum, sends it with every document and edits request (and with noth
 the Cluster tab shows the session's vector next to each node's."""
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from desktop.net.payloads import parse_node_state
 from desktop.views.cluster_tab import ClusterTab
 
 from . import samples
+from .local_server import Answer, local_server
 
 WAIT_MS = 5000
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -39,37 +39,16 @@ class Balancer:
 def balancer() -> Iterator[tuple[str, Balancer]]:
     state = Balancer()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            path = self.path.split("?")[0]
-            state.seen.append((path, self.headers.get(SESSION_HEADER)))
-            tokens = state.tokens.get(path, [])
-            token = tokens.pop(0) if len(tokens) > 1 else tokens[0] if tokens else None
-            payload = json.dumps(state.bodies.get(path, {}), ensure_ascii=False).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            if token is not None:
-                self.send_header(SESSION_HEADER, token)
-            self.end_headers()
-            self.wfile.write(payload)
+    def reply(request: BaseHTTPRequestHandler) -> Answer:
+        path = request.path.split("?")[0]
+        state.seen.append((path, request.headers.get(SESSION_HEADER)))
+        tokens = state.tokens.get(path, [])
+        token = tokens.pop(0) if len(tokens) > 1 else tokens[0] if tokens else None
+        headers = {SESSION_HEADER: token} if token is not None else {}
+        return 200, state.bodies.get(path, {}), headers
 
-        do_GET = _reply
-        do_POST = _reply
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with local_server(reply) as url:
+        yield url, state
 
 
 def test_the_client_keeps_the_merged_token_and_sends_it_to_the_text_service_only(

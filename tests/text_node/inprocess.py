@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from launcher.postgres_cluster import PostgresCluster
 from text_node import create_app
 from text_node.service import NodeService
 from text_node.settings import NODE_NAMES
@@ -115,6 +116,14 @@ class InProcessCluster:
         name = NODE_NAMES[index]
         self.network.apps.pop(name, None)
         await self.stacks.pop(name).aclose()
+
+
+def three_databases(pg_cluster: PostgresCluster, prefix: str) -> list[str]:
+    """One database per node on the session's PostgreSQL (created if missing); their URLs."""
+    names = [f"{prefix}_{name}" for name in NODE_NAMES]
+    for name in names:
+        pg_cluster.create_database(name)
+    return [pg_cluster.dsn(name) for name in names]
 
 
 @asynccontextmanager

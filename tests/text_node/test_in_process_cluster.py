@@ -16,15 +16,12 @@ from text_node.settings import NODE_NAMES
 
 from ..conftest import reset_node_database
 from .conftest import edit, init
-from .inprocess import InProcessCluster, Network, in_process_cluster
+from .inprocess import InProcessCluster, Network, in_process_cluster, three_databases
 
 
 @pytest.fixture(scope="module")
 def urls(pg_cluster: PostgresCluster) -> list[str]:
-    names = [f"inproc_{name}" for name in NODE_NAMES]
-    for name in names:
-        pg_cluster.create_database(name)
-    return [pg_cluster.dsn(name) for name in names]
+    return three_databases(pg_cluster, "inproc")
 
 
 async def converged(cluster: InProcessCluster, limit_s: float = 20.0) -> dict[str, str]:
