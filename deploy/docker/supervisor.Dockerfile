@@ -23,6 +23,7 @@ ENV PATH=/venv/bin:$PATH \
 WORKDIR /app
 COPY --from=deps /venv /venv
 COPY service_kit/ service_kit/
+COPY crdt_core/ crdt_core/
 COPY agents/ agents/
 USER chorus
 EXPOSE 8000
