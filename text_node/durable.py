@@ -75,11 +75,13 @@ class DurableReplica:
         async with self.db.transaction() as conn:
             await store.ensure_budget(conn, limit=self.settings.budget_limit)
             updates = await store.load_updates(conn)
-            if not updates:  # a database written before the Doc was persisted
-                legacy = await store.load_legacy_ops(conn)
-                updates = [write_update(legacy)] if legacy else []
+            # operations of a database written before the Doc was persisted: adopted into
+            # the snapshot below, which empties their table
+            legacy = await store.load_legacy_ops(conn)
+            if legacy:
+                updates.append(write_update(legacy))
             replica = Replica.restore(self.settings.node, self.now_ms, updates)
-            if len(updates) > 1:
+            if len(updates) > 1 or legacy:
                 await store.compact_updates(conn, snapshot=replica.opset.snapshot())
         self._logged = 1 if updates else 0
         self.replica = replica

@@ -2,15 +2,19 @@
 after every kind of change the tables hold exactly what the op set and its fold say."""
 
 import base64
+import json
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from crdt_core import Op, OpKind, Replica, write_update
+from service_kit import driver_dsn
 from text_node import create_app
+from text_node.db import migrate
 from text_node.durable import DurableReplica
 
 from ..conftest import reset_node_database
@@ -152,3 +156,39 @@ async def test_every_kind_of_change_leaves_the_tables_as_the_fold_says(
         OpKind.INIT,
         OpKind.APPEND,
     ]
+
+
+async def test_a_database_written_before_the_doc_was_persisted_is_adopted_once(
+    database_url: str,
+) -> None:
+    """Its `ops` rows become the Doc's snapshot at the first start (nothing lost, nothing
+    left behind), and a restart restores the same document from the log alone."""
+    await reset_node_database(database_url)
+    settings = node_settings(database_url)
+    await migrate(settings)
+    old = Replica(0, lambda: 1_700_000_000_000)
+    old.init_document(edit_id=str(uuid.uuid4()), document_id="старый", topic="т", text="Было.")
+    for i in range(3):
+        old.accept_edit(edit_id=str(uuid.uuid4()), position="end", text=f" {i}.")
+    conn = await asyncpg.connect(driver_dsn(database_url))
+    try:
+        await conn.set_type_codec(
+            "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+        await conn.executemany(
+            "INSERT INTO ops (version_key, origin, seq, edit_id, document_id, kind, body)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                (op.key, op.origin, op.seq, op.edit_id, op.document_id, op.kind.value, op.to_dict())
+                for op in old.opset.all_ops()
+            ],
+        )
+        for _ in range(2):  # adopted at the first start; restored from the log at the second
+            application = create_app(settings)
+            async with application.router.lifespan_context(application):
+                view = application.state.service.view
+                assert (view.text, view.version) == ("Было. 0. 1. 2.", 4)
+            assert await conn.fetchval("SELECT count(*) FROM ops") == 0
+            assert await conn.fetchval("SELECT count(*) FROM doc_updates") == 1
+    finally:
+        await conn.close()
