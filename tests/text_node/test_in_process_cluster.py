@@ -188,3 +188,20 @@ async def test_a_session_reads_its_write_on_a_lagging_node_or_is_refused(
         assert refused.headers["Retry-After"] == "1"
         bad = await c.get("/api/document/current", headers={"X-Chorus-Session": "0:1"})
         assert (bad.status_code, bad.json()["field"]) == (422, "X-Chorus-Session")
+
+
+async def test_a_session_survives_a_restart_of_the_node_that_served_it(urls: list[str]) -> None:
+    """A restarted node restores its op set from its log: its watermark never goes back, so
+    a session it served before is still covered after (monotonic reads across restarts)."""
+    network = Network(random.Random(11))
+    async with in_process_cluster(urls, network) as cluster:
+        async with cluster.client("a") as a:
+            await init(a, "Начало.")
+            token = (await edit(a, "end", " до перезапуска.")).headers["X-Chorus-Session"]
+        network.isolate("a")  # it restarts alone: whatever it answers, it holds itself
+        await cluster.stop(0)
+        await cluster.start(0)
+        async with cluster.client("a") as a:
+            read = await a.get("/api/document/current", headers={"X-Chorus-Session": token})
+            assert read.status_code == 200, read.text
+            assert read.json()["text"] == "Начало. до перезапуска."
