@@ -10,12 +10,13 @@ import time
 
 import pytest
 
+from crdt_core import SESSION_HEADER as SESSION
 from crdt_core import SessionToken
 from launcher.postgres_cluster import PostgresCluster
 from text_node.settings import NODE_NAMES
 
 from ..conftest import reset_node_database
-from .conftest import edit, init
+from .conftest import agent, edit, init
 from .inprocess import InProcessCluster, Network, in_process_cluster, three_databases
 
 
@@ -205,3 +206,37 @@ async def test_a_session_survives_a_restart_of_the_node_that_served_it(urls: lis
             read = await a.get("/api/document/current", headers={"X-Chorus-Session": token})
             assert read.status_code == 200, read.text
             assert read.json()["text"] == "Начало. до перезапуска."
+
+
+async def test_a_sessions_writes_follow_its_writes_and_reads_on_every_node(
+    urls: list[str],
+) -> None:
+    """Monotonic writes and writes-follow-reads: a node that was sent nothing accepts the
+    session's next edit only once it holds what the session wrote and read, so the new
+    operation is ordered after them (its key is higher, its `seen` covers them) everywhere."""
+    network = Network(random.Random(13))
+    async with (
+        in_process_cluster(urls, network, anti_entropy_interval_s=60) as cluster,
+        cluster.client("a") as a,
+        cluster.client("c") as c,
+    ):
+        await init(a, "Начало.")
+        await converged(cluster)
+        network.cut |= {("a", "c"), ("b", "c")}  # c is sent nothing; it can still ask
+        first = await edit(a, "end", " первая.")
+        token = first.headers["X-Chorus-Session"]
+        body = {
+            "agent_id": "agent-1",
+            "proposed_text": " вторая.",
+            "position": "end",
+            "tokens_used": 1,
+        }
+        second = await c.post("/api/edits", json=body, headers=agent(1) | {SESSION: token})
+        assert second.status_code == 201, second.text
+        assert second.json()["version_key"] > first.json()["version_key"]
+        op = cluster.service("c").durable.replica.opset.get(second.json()["version_key"])
+        assert op is not None
+        assert SessionToken.parse(token).covered_by(dict(op.seen)), "it saw the first"
+        network.heal()
+        texts = await converged(cluster)
+        assert texts["b"].endswith(" первая. вторая.")
