@@ -31,6 +31,9 @@ class DocumentMismatch(TextNodeError):
 class NoDocument(TextNodeError):
     """No document has been initialised yet (answered 409)."""
 
+    def __init__(self) -> None:
+        super().__init__("документа ещё нет: создайте его (POST /api/document/init)")
+
 
 class CatchingUp(TextNodeError):
     """This node cannot originate an operation yet: its own earlier operations are still

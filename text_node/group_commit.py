@@ -126,7 +126,7 @@ class GroupCommit:
             return held, False
         fold = replica.opset.fold
         if fold is None:
-            raise NoDocument("документа ещё нет: создайте его (POST /api/document/init)")
+            raise NoDocument()
         if edit.document_id is not None and edit.document_id != fold.document_id:
             raise DocumentMismatch(
                 f"документ {edit.document_id} уже заменён (текущий {fold.document_id}): "

@@ -161,7 +161,7 @@ class NodeService:
     def fold(self) -> Fold:
         fold = self.durable.replica.opset.fold
         if fold is None:
-            raise NoDocument("документа ещё нет: создайте его (POST /api/document/init)")
+            raise NoDocument()
         return fold
 
     async def budget(self) -> tuple[int, int | None]:

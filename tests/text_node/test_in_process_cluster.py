@@ -7,7 +7,10 @@ vectors, nothing pending), shows the same text, and no accepted edit is missing.
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 
 from crdt_core import SESSION_HEADER as SESSION
@@ -153,12 +156,13 @@ async def test_a_wiped_node_writes_nothing_until_it_has_its_own_operations_back(
         assert texts["a"].endswith(" 0. 1. 2. потом.")
 
 
-async def test_a_session_reads_its_write_on_a_lagging_node_or_is_refused(
-    urls: list[str],
-) -> None:
-    """Read-your-writes through a node that was not sent the write: it pulls it at once; cut
-    off from every peer, it answers 503 rather than a stale document."""
-    network = Network(random.Random(9))
+@asynccontextmanager
+async def c_sent_nothing(
+    urls: list[str], *, seed: int
+) -> AsyncIterator[tuple[InProcessCluster, httpx.AsyncClient, httpx.AsyncClient]]:
+    """A started document on every node, then no push reaches c (c can still ask its peers,
+    and anti-entropy waits a minute): (the cluster, a client of a, a client of c)."""
+    network = Network(random.Random(seed))
     async with (
         in_process_cluster(urls, network, anti_entropy_interval_s=60) as cluster,
         cluster.client("a") as a,
@@ -166,7 +170,17 @@ async def test_a_session_reads_its_write_on_a_lagging_node_or_is_refused(
     ):
         await init(a, "Начало.")
         await converged(cluster)
-        network.cut |= {("a", "c"), ("b", "c")}  # no pushes reach c; c can still ask
+        network.cut |= {("a", "c"), ("b", "c")}
+        yield cluster, a, c
+
+
+async def test_a_session_reads_its_write_on_a_lagging_node_or_is_refused(
+    urls: list[str],
+) -> None:
+    """Read-your-writes through a node that was not sent the write: it pulls it at once; cut
+    off from every peer, it answers 503 rather than a stale document."""
+    async with c_sent_nothing(urls, seed=9) as (cluster, a, c):
+        network = cluster.network
         written = await edit(a, "end", " моя правка.")
         token = written.headers["X-Chorus-Session"]
         stale = (await c.get("/api/document/current")).json()
@@ -214,15 +228,8 @@ async def test_a_sessions_writes_follow_its_writes_and_reads_on_every_node(
     """Monotonic writes and writes-follow-reads: a node that was sent nothing accepts the
     session's next edit only once it holds what the session wrote and read, so the new
     operation is ordered after them (its key is higher, its `seen` covers them) everywhere."""
-    network = Network(random.Random(13))
-    async with (
-        in_process_cluster(urls, network, anti_entropy_interval_s=60) as cluster,
-        cluster.client("a") as a,
-        cluster.client("c") as c,
-    ):
-        await init(a, "Начало.")
-        await converged(cluster)
-        network.cut |= {("a", "c"), ("b", "c")}  # c is sent nothing; it can still ask
+    async with c_sent_nothing(urls, seed=13) as (cluster, a, c):
+        network = cluster.network
         first = await edit(a, "end", " первая.")
         token = first.headers["X-Chorus-Session"]
         body = {
