@@ -27,7 +27,7 @@ from ._language import (
     words,
 )
 
-SPLIT_SENTENCES = 6
+SPLIT_SENTENCES = 5
 """A paragraph of this many sentences is split in two."""
 JOIN_SENTENCES = 2
 """A paragraph of at most this many sentences is joined to the one before it, when the two

@@ -51,7 +51,8 @@ def test_stress_keeps_every_check_with_a_node_killed() -> None:
 
 
 def test_demo_soak_keeps_a_room_of_editors_alive() -> None:
-    out = run_module("bench.demo_soak", "--minutes", "20", "--speed", "20")
+    # the 30 demo minutes: at 20 the rarest roles sat one edit above the bar of 5
+    out = run_module("bench.demo_soak", "--minutes", "30", "--speed", "20")
     assert "all checks passed" in out
     assert "accepted edits per role and window" in out
     assert "conflict rate (rejected + superseded of all edits): with claims" in out
