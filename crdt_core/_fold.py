@@ -178,10 +178,24 @@ class Fold:
 
     def text_at(self, version: int) -> str:
         """Text right after `version` was applied."""
-        self._check_version(version, "version")
-        self._rewind(version)
+        return self.texts_at([version])[version]
+
+    def texts_at(self, versions: list[int]) -> dict[int, str]:
+        """The text right after each of `versions` was applied, with one rewind and one
+        replay (none for the head)."""
+        for version in versions:
+            self._check_version(version, "version")
+        wanted = sorted(set(versions))
+        if not wanted:
+            return {}
+        self._rewind(wanted[0])
         try:
-            return self._seq.text()
+            texts = {}
+            for version in wanted:
+                while len(self._effects) < version:
+                    self._apply_next()
+                texts[version] = self._seq.text()
+            return texts
         finally:
             self._replay()
 

@@ -131,32 +131,41 @@ def _version_rows(
     start: Before, fold: Fold, new_ops: list[Op], *, rebuild: bool, checkpoint_every: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """How `documents` follows the fold: (rows keeping their text, rows with a text).
-    Only the head and every `checkpoint_every`-th version keep a text; the rest is replayed
-    from the op set."""
-    cleared: list[Op] = []
+
+    Only every `checkpoint_every`-th version keeps its text (a checkpoint); the head is served
+    from memory and any other version is replayed from the op set. So an edit writes one row
+    of a few dozen bytes, and the whole text only when it lands on a checkpoint. A late
+    operation renumbers every version after it: their rows are rewritten, each with the text
+    its new number keeps (a checkpoint's, or none)."""
     if rebuild:
-        moved = fold.ops()
+        first = 1
     else:
-        moved = [op for op in new_ops if fold.version_of_key(op.key) is not None]
-        lowest = min((op.key for op in moved), default=None)
-        if lowest is not None and lowest < start.head_key:
-            # a late operation moved every later version up: renumber them, drop texts
-            first = fold.version_of_key(lowest) or 1
-            cleared, moved = fold.ops()[first - 1 :], []
-    previous = fold.version_of_key(start.head_key)
-    if previous is not None and previous % checkpoint_every:
-        cleared.append(fold.op_at(previous))  # the previous head is no checkpoint
-    texts = {op.key: _version_row(fold, op) | {"text": None} for op in cleared}
-    head = fold.op_at(fold.version)
-    texts[head.key] = _version_row(fold, head) | {"text": fold.text}
-    kept = [_version_row(fold, op) for op in moved if op.key not in texts]
-    return kept, list(texts.values())
+        added = [v for op in new_ops if (v := fold.version_of_key(op.key)) is not None]
+        if not added:
+            return [], []
+        first = min(added)
+    moved = fold.ops()[first - 1 :]
+    renumbered = rebuild or moved[0].key < start.head_key
+    checkpoints = fold.texts_at(
+        [v for v in range(first, fold.version + 1) if v % checkpoint_every == 0]
+    )
+    kept: list[dict[str, Any]] = []
+    texts: list[dict[str, Any]] = []
+    for version, op in enumerate(moved, first):
+        row = _version_row(op, version)
+        if version in checkpoints:
+            texts.append(row | {"text": checkpoints[version]})
+        elif renumbered:  # the row may hold the text of the number it had
+            texts.append(row | {"text": None})
+        else:
+            kept.append(row)
+    return kept, texts
 
 
-def _version_row(fold: Fold, op: Op) -> dict[str, Any]:
+def _version_row(op: Op, version: int) -> dict[str, Any]:
     return {
         "version_key": op.key,
-        "version": fold.version_of_key(op.key),
+        "version": version,
         "edit_id": op.edit_id,
         "timestamp": datetime.fromtimestamp(op.ts / 1000, UTC),
     }

@@ -11,7 +11,7 @@ def replica(node: int = 0, now: int = 1_000) -> Replica:
     return Replica(node, lambda: now)
 
 
-def test_a_new_document_rewrites_every_version_and_keeps_texts_of_head_and_checkpoints() -> None:
+def test_a_new_document_rewrites_every_version_and_keeps_texts_of_checkpoints_only() -> None:
     a = replica()
     start = projection.before(a.opset)
     ops = [a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")]
@@ -24,12 +24,13 @@ def test_a_new_document_rewrites_every_version_and_keeps_texts_of_head_and_check
     versions = {row["version"] for row in rows.versions} | {row["version"] for row in rows.texts}
     assert versions == {1, 2, 3, 4, 5}
     texts = {row["version"]: row["text"] for row in rows.texts}
-    assert texts == {5: a.fold.text}, "only the head keeps its text in a new document"
+    assert texts == {1: None, 2: None, 3: a.fold.text_at(3), 4: None, 5: None}
+    assert {row["version"] for row in rows.versions} == set(), "every row is rewritten"
     assert [row["status"] for row in rows.edits] == ["accepted"] * 4
     assert rows.total_tokens == 0
 
 
-def test_one_edit_moves_only_the_head_and_drops_the_old_heads_text() -> None:
+def test_one_edit_writes_one_row_without_a_text() -> None:
     a = replica()
     a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
     a.accept_edit(edit_id="e0", position="end", text=" 0.")
@@ -39,9 +40,8 @@ def test_one_edit_moves_only_the_head_and_drops_the_old_heads_text() -> None:
     rows = projection.project(a.opset, start, [op], swapped=False, checkpoint_every=10)
 
     assert not rows.rebuild
-    assert rows.versions == []
-    texts = {row["version"]: row["text"] for row in rows.texts}
-    assert texts == {3: a.fold.text, 2: None}
+    assert [(row["version"], row["edit_id"]) for row in rows.versions] == [(3, "e1")]
+    assert rows.texts == [], "the head's text is served from memory, not written"
     assert [(row["edit_id"], row["tokens_used"]) for row in rows.edits] == [("e1", 7)]
     assert rows.total_tokens == 7
 
@@ -75,5 +75,35 @@ def test_a_stale_read_is_a_rejected_row_and_no_version() -> None:
 
     assert first.kind != stale.kind
     assert [(row["edit_id"], row["status"]) for row in rows.edits] == [("e1", "rejected")]
-    assert [row["version"] for row in rows.texts] == [2]
+    assert rows.versions == rows.texts == []
     assert projection.outcome(a.opset, stale, new=True).status == "rejected"
+
+
+def test_an_edit_landing_on_a_checkpoint_writes_that_versions_text() -> None:
+    a = replica()
+    a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    a.accept_edit(edit_id="e0", position="end", text=" 0.")
+    start = projection.before(a.opset)
+    ops = [a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.") for n in (1, 2)]
+
+    rows = projection.project(a.opset, start, ops, swapped=False, checkpoint_every=3)
+
+    assert [row["version"] for row in rows.versions] == [4]
+    assert [(row["version"], row["text"]) for row in rows.texts] == [(3, "Начало. 0. 1.")]
+
+
+def test_a_late_operation_moves_the_checkpoint_text_to_its_new_number() -> None:
+    a = replica(0, now=2_000)
+    init = a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    b = replica(1, now=1_500)
+    b.receive_update(write_update([init]))
+    late = b.accept_edit(edit_id="late", position="end", text=" поздно.")
+    for n in range(3):
+        a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.")
+    start = projection.before(a.opset)
+    a.receive_update(write_update([late]))
+    rows = projection.project(a.opset, start, [late], swapped=False, checkpoint_every=4)
+
+    texts = {row["version"]: row["text"] for row in rows.texts}
+    assert texts == {3: None, 4: a.fold.text_at(4), 5: None}, "e1's old checkpoint text goes"
+    assert a.fold.text_at(4) == "Начало. 0. поздно. 1."
