@@ -9,6 +9,11 @@ from itertools import compress, islice
 
 ID_SHIFT = 24
 _BLOCK = 128  # target block length; a block is split when it doubles
+_GROUP = 32
+"""Blocks whose texts `Sequence.text` keeps joined together."""
+_REBUILD_BELOW = 32
+"""More blocks than this after a change: the prefix sums are rebuilt in O(blocks) rather than
+re-appended one by one in O(log blocks) each."""
 
 
 class _Block:
@@ -39,6 +44,16 @@ class _Fenwick:
             if parent <= self.size:
                 tree[parent] += tree[i]
         self.tree = tree
+
+    def truncate(self, size: int) -> None:
+        """Keep the first `size` values (a node sums values at or before it only)."""
+        del self.tree[size + 1 :]
+        self.size = size
+
+    def append(self, value: int) -> None:
+        self.size += 1
+        i = self.size
+        self.tree.append(value + self.prefix(i - 1) - self.prefix(i - (i & -i)))
 
     def add(self, index: int, delta: int) -> None:
         i = index + 1
@@ -75,6 +90,8 @@ class Sequence:
         self._blocks: list[_Block] = []
         self._block_of: dict[int, _Block] = {}
         self._fenwick = _Fenwick([])
+        self._group_texts: list[str | None] = []
+        """The live text of each group of `_GROUP` blocks (by position), None once changed."""
 
     # -- queries -----------------------------------------------------------------------
     def __contains__(self, char_id: int) -> bool:
@@ -89,7 +106,17 @@ class Sequence:
         return self._fenwick.prefix(len(self._blocks))
 
     def text(self) -> str:
-        return "".join(block.live_text() for block in self._blocks)
+        """The live text: only the groups of blocks changed since the last call are joined
+        again, so a long document costs O(blocks / _GROUP) for an edit, not O(blocks)."""
+        blocks, groups = self._blocks, self._group_texts
+        count = -(-len(blocks) // _GROUP)
+        del groups[count:]
+        groups += [None] * (count - len(groups))
+        for g, joined in enumerate(groups):
+            if joined is None:
+                chunk = blocks[g * _GROUP : (g + 1) * _GROUP]
+                groups[g] = "".join(block.live_text() for block in chunk)
+        return "".join(groups)  # type: ignore[arg-type]  # none is None any more
 
     def is_alive(self, char_id: int) -> bool:
         block = self._block_of[char_id]
@@ -220,7 +247,7 @@ class Sequence:
         """Undo an insertion: remove `count` contiguous characters starting at `first_id`."""
         block = self._block_of[first_id]
         index = block.ids.index(first_id)
-        emptied = False
+        first_pos, emptied = block.pos, False
         while count:
             take = min(count, len(block.ids) - index)
             gone = block.alive[index : index + take].count(1)
@@ -237,8 +264,9 @@ class Sequence:
                 block = self._blocks[block.pos + 1]
                 index = 0
         if emptied:
-            self._blocks = [b for b in self._blocks if b.ids]
-            self._reindex()
+            touched = self._blocks[first_pos : block.pos + 1]
+            self._blocks[first_pos : block.pos + 1] = [b for b in touched if b.ids]
+            self._reindex(first_pos)
 
     # -- internals ---------------------------------------------------------------------
     def _recount(self, block: _Block, delta: int) -> None:
@@ -246,6 +274,9 @@ class Sequence:
         (which changes exactly when the count does) to be read again."""
         block.live += delta
         block.text = None
+        group = block.pos // _GROUP
+        if group < len(self._group_texts):
+            self._group_texts[group] = None
         self._fenwick.add(block.pos, delta)
 
     def _insert_into(self, block: _Block, index: int, first_id: int, text: str) -> None:
@@ -272,7 +303,7 @@ class Sequence:
                 self._block_of[char_id] = block
             new.append(block)
         self._blocks[pos:pos] = new
-        self._reindex()
+        self._reindex(pos)
 
     def _split(self, block: _Block) -> None:
         pieces = []
@@ -286,9 +317,18 @@ class Sequence:
                 self._block_of[char_id] = piece
             pieces.append(piece)
         self._blocks[block.pos : block.pos + 1] = pieces
-        self._reindex()
+        self._reindex(block.pos)
 
-    def _reindex(self) -> None:
-        for pos, block in enumerate(self._blocks):
-            block.pos = pos
-        self._fenwick = _Fenwick([b.live for b in self._blocks])
+    def _reindex(self, start: int) -> None:
+        """Positions and prefix sums of the blocks from `start` on, those before it being
+        unchanged: appending at the end (the common case) costs O(log blocks), not O(blocks)."""
+        blocks = self._blocks
+        for pos in range(start, len(blocks)):
+            blocks[pos].pos = pos
+        del self._group_texts[start // _GROUP :]
+        if len(blocks) - start > _REBUILD_BELOW:
+            self._fenwick = _Fenwick([b.live for b in blocks])
+            return
+        self._fenwick.truncate(start)
+        for block in blocks[start:]:
+            self._fenwick.append(block.live)

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crdt_core._sequence import ID_SHIFT, Sequence
+from crdt_core import _sequence
+from crdt_core._sequence import ID_SHIFT, Sequence, _Fenwick
 
 SAMPLE = "Съешь же ещё этих мягких французских булок, да выпей чаю. 😀👍🏽 «ёлочки» — тире\n"
 
@@ -236,3 +237,37 @@ def test_sequence_matches_a_list_model(
             end = data.draw(st.integers(offset, len(live)), label="end")
             assert seq.live_ids(offset, end) == live[offset:end]
     check_order(seq, model)
+
+
+# the patch is the same for every example, so one fixture for all of them is what we want
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(initial=st.sampled_from([0, 1, 130, 1000, 5000]), script=actions, data=st.data())
+def test_sequence_with_tiny_text_groups_and_tails_matches_the_model(
+    initial: int, script: list[str], data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text groups of two blocks and prefix sums re-appended from any block on: every cache
+    boundary is crossed by the same scripts."""
+    monkeypatch.setattr(_sequence, "_GROUP", 2)
+    monkeypatch.setattr(_sequence, "_REBUILD_BELOW", 10_000)
+    test_sequence_matches_a_list_model.hypothesis.inner_test(initial, script, data)  # type: ignore[attr-defined]
+
+
+@given(
+    st.lists(st.integers(0, 300), max_size=80),
+    st.data(),
+)
+def test_prefix_sums_truncated_and_appended_equal_those_built_at_once(
+    values: list[int], data: st.DataObject
+) -> None:
+    keep = data.draw(st.integers(0, len(values)))
+    more = data.draw(st.lists(st.integers(0, 300), max_size=40))
+    grown = _Fenwick(values)
+    grown.truncate(keep)
+    for value in more:
+        grown.append(value)
+    built = _Fenwick(values[:keep] + more)
+    assert grown.tree == built.tree
+    total = values[:keep] + more
+    assert [grown.prefix(i) for i in range(len(total) + 1)] == [
+        sum(total[:i]) for i in range(len(total) + 1)
+    ]
