@@ -114,7 +114,12 @@ class Replica:
         """Merge a peer's Yjs update (a push or a sync answer; any order, duplicates welcome):
         the operations it made visible, in key order, their timestamps observed. `DiffError`,
         with nothing changed, for anything that is not an update of the op set."""
-        results = self.opset.apply_update(update)
+        return self.receive_updates([update])
+
+    def receive_updates(self, updates: list[bytes]) -> list[tuple[Op, Added]]:
+        """`receive_update` of several updates, all checked before any is merged, folded at
+        once."""
+        results = self.opset.apply_updates(updates)
         for op, _ in results:
             self.clock.observe(op.ts)
         return results

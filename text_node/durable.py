@@ -1,11 +1,14 @@
 """The replica in memory and its database, kept together.
 
-Every change (a local edit, an init, operations from a peer) is made under one lock: the
-replica takes it in memory, everything derived from it (`projection.project`) and every
-delivery it owes (`Outbox`) are written in one PostgreSQL statement, and only after the
-commit is the new state published to readers. If the write fails, the replica is rebuilt from
-the database, so memory never holds an operation the database lost. Readers see `view`, the
-last committed state.
+Every change (agents' edits, an init, operations from a peer) is made under one lock, and
+changes are committed in groups: whoever takes the lock next runs every change queued
+meanwhile, in arrival order, and writes them in one PostgreSQL statement — what the replica
+took in memory, everything derived from it (`projection.project`) and every delivery it owes
+(`Outbox`). Only after the commit is the new state published to readers and the callers
+answered. Under load that is one commit for many changes, edits and peers' batches alike;
+alone, a change is its own group. If the write fails, the replica is rebuilt from the
+database, so memory never holds an operation the database lost. Readers see `view`, the last
+committed state.
 """
 
 import asyncio
@@ -46,7 +49,17 @@ class View:
 
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
-"""Changes the replica, given the budget limit when it was read; returns what it added."""
+"""Changes the replica, given the budget limit when it was read; returns what it added. One
+that raises must leave the replica as it found it: the rest of its group goes on."""
+Events = Callable[[list[Op]], list[dict[str, Any]]]
+
+
+@dataclass(slots=True)
+class _Queued:
+    change: Change
+    events: Events | None
+    read_limit: bool
+    done: "asyncio.Future[list[Op]]"
 
 
 class DurableReplica:
@@ -63,6 +76,7 @@ class DurableReplica:
         self.lock = asyncio.Lock()
         """Taken through `locked()`: every change, and every read of the whole op set."""
         self._loaded = False
+        self._queued: list[_Queued] = []
         self._logged = 0  # rows in the update log
         self.view = View(None, "", 0, 0, "", iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
@@ -89,16 +103,13 @@ class DurableReplica:
         self._publish()
 
     async def receive(self, updates: list[bytes]) -> int:
-        """Merge Yjs updates from a peer (idempotent); return how many operations were new."""
-        async with self.locked():
+        """Merge Yjs updates from a peer (idempotent); return how many operations were new.
+        `DiffError` for junk, with nothing merged."""
 
-            def merge(_: int | None) -> list[tuple[Op, Added]]:
-                return [
-                    found for update in updates for found in self.replica.receive_update(update)
-                ]
+        def merge(_: int | None) -> list[tuple[Op, Added]]:
+            return self.replica.receive_updates(updates)
 
-            new_ops, _ = await self.change(merge)
-        return len(new_ops)
+        return len(await self.change(merge))
 
     @asynccontextmanager
     async def locked(self) -> AsyncIterator[None]:
@@ -139,23 +150,37 @@ class DurableReplica:
             await self.outbox.add_events([payload])
 
     async def change(
-        self,
-        change: Change,
-        *,
-        events: Callable[[list[Op]], list[dict[str, Any]]] | None = None,
-        read_limit: bool = False,
-    ) -> tuple[list[Op], bool]:
-        """Run `change` on the replica and persist what it did, atomically; lock held.
-        Returns the new operations and whether the budget limit read differs from the last.
+        self, change: Change, *, events: Events | None = None, read_limit: bool = False
+    ) -> list[Op]:
+        """Run `change` on the replica and persist what it did, atomically, in a group with
+        every change queued meanwhile; return the operations it added. Call without the lock.
 
         With `events` (a local change), the new operations are owed to every peer, and so
         are the analytics events `events` makes of them. With `read_limit`, the budget row is
         locked first, in a transaction around the write, and `change` gets the limit.
         Without, the write is one statement, atomic on its own: a peer's operations cost the
         peer a single round trip to its database."""
+        queued = _Queued(change, events, read_limit, asyncio.get_running_loop().create_future())
+        self._queued.append(queued)
+        try:
+            async with self.locked():
+                if self._queued:  # else an earlier holder of the lock took this change along
+                    group, self._queued = self._queued, []
+                    await self._commit(group)
+        except BaseException:
+            if queued in self._queued:  # never tried: nothing of it was applied
+                self._queued.remove(queued)
+            raise
+        return await queued.done
+
+    async def _commit(self, group: list[_Queued]) -> None:
+        """Apply `group` and write it in one transaction; each change's future gets its new
+        operations or the error that stopped it."""
         start = projection.before(self.replica.opset)
+        results: list[list[tuple[Op, Added]] | Exception] = []
         changed = False
         try:
+            read_limit = any(queued.read_limit for queued in group)
             async with (
                 self.db.connection() as conn,
                 conn.transaction() if read_limit else contextlib.nullcontext(),
@@ -163,33 +188,65 @@ class DurableReplica:
                 limit = await store.budget_limit(conn) if read_limit else None
                 limit_changed = limit is not None and self.note_limit(limit)
                 changed = True
-                results = change(limit)
-                new_ops = [op for op, added in results if added != Added.DUPLICATE]
+                for queued in group:
+                    try:
+                        results.append(queued.change(limit))
+                    except Exception as error:
+                        results.append(error)
+                added = [
+                    found for result in results if isinstance(result, list) for found in result
+                ]
+                new_ops = [op for op, how in added if how != Added.DUPLICATE]
                 updates = self.replica.opset.drain_updates()
-                queued: list[store.OutboxRow] = []
+                written: list[store.OutboxRow] = []
                 if updates or new_ops:  # else nothing changed: nothing to write
                     rows = projection.project(
                         self.replica.opset,
                         start,
                         new_ops,
-                        swapped=any(added == Added.SWAPPED for _, added in results),
+                        swapped=any(how == Added.SWAPPED for _, how in added),
                         checkpoint_every=self.settings.checkpoint_every,
                     )
-                    owed = self.outbox.rows_for(new_ops, events(new_ops)) if events else []
-                    queued = await store.write_change(
+                    owed = [
+                        row
+                        for queued, result in zip(group, results, strict=True)
+                        if queued.events is not None and isinstance(result, list)
+                        for row in self._owed(result, queued.events)
+                    ]
+                    written = await store.write_change(
                         conn, change=store.Change(updates=updates, rows=rows, outbox=owed)
                     )
                     self._logged += len(updates)
                 if self._logged >= COMPACT_EVERY:
                     await store.compact_updates(conn, snapshot=self.replica.opset.snapshot())
                     self._logged = 1
-        except BaseException:
+        except Exception as error:
             if changed:  # memory must not keep what was not committed
                 await self._forget()
+            for queued in group:
+                queued.done.set_exception(error)
+            return
+        except BaseException:
+            if changed:
+                await self._forget()
+            for queued in group:
+                queued.done.set_exception(DatabaseUnavailableError("изменение прервано"))
             raise
         self._publish()
-        self.outbox.committed(queued)
-        return new_ops, limit_changed
+        self.outbox.committed(written)
+        for queued, result in zip(group, results, strict=True):
+            if isinstance(result, Exception):
+                queued.done.set_exception(result)
+            else:
+                queued.done.set_result([op for op, how in result if how != Added.DUPLICATE])
+        if limit_changed:
+            with contextlib.suppress(DatabaseUnavailableError):
+                await self.budget_changed()
+
+    def _owed(self, result: list[tuple[Op, Added]], events: Events) -> list[dict[str, Any]]:
+        """Outbox rows of a local change's new operations: each to every peer, and events."""
+        ops = [op for op, how in result if how != Added.DUPLICATE]
+        return self.outbox.rows_for(ops, events(ops))
 
     async def _forget(self) -> None:
         try:

@@ -31,9 +31,9 @@ from crdt_core import (
 from . import projection, store
 from .anti_entropy import AntiEntropy
 from .durable import DurableReplica, View
+from .edits import EditRequest, Edits
 from .errors import CatchingUp, DatabaseUnavailableError, NoDocument, SessionUnavailable
 from .events import op_event
-from .group_commit import EditRequest, GroupCommit
 from .relay import Relay
 from .settings import NODE_NAMES, OPERATOR, NodeSettings
 
@@ -54,7 +54,7 @@ class NodeService:
         self.relay = relay
         self.anti_entropy = anti_entropy
         self.settings: NodeSettings = durable.settings
-        self.edits = GroupCommit(durable)
+        self.edits = Edits(durable)
 
     @property
     def view(self) -> View:
@@ -107,31 +107,36 @@ class NodeService:
         """Start a new document on every node: a replicated, totally ordered operation."""
         edit_id = edit_id or str(uuid.uuid4())
         durable = self.durable
-        async with durable.locked():
-            held = durable.replica.opset.held(edit_id)
+        held = durable.replica.opset.held(edit_id)
+        if held is not None:
+            return held
+        taken: list[Op] = []
+
+        def start(_: int | None) -> list[tuple[Op, Added]]:
+            held = durable.replica.opset.held(edit_id)  # a retry queued with this one
             if held is not None:
-                return held
+                taken.append(held)
+                return []
+            try:
+                op = durable.replica.init_document(
+                    edit_id=edit_id, document_id=edit_id, topic=topic, text=text
+                )
+            except InvalidOperation as exc:
+                raise CatchingUp(f"узел ещё догоняет свои прежние операции: {exc}") from exc
+            taken.append(op)
+            return [(op, Added.NEW)]
 
-            def start(_: int | None) -> list[tuple[Op, Added]]:
-                try:
-                    op = durable.replica.init_document(
-                        edit_id=edit_id, document_id=edit_id, topic=topic, text=text
-                    )
-                except InvalidOperation as exc:
-                    raise CatchingUp(f"узел ещё догоняет свои прежние операции: {exc}") from exc
-                return [(op, Added.NEW)]
+        def events(ops: list[Op]) -> list[dict[str, Any]]:
+            used = durable.replica.opset.tokens_used
+            limit = durable.limit[1] if durable.limit else self.settings.budget_limit
+            node = self.settings.name
+            return [
+                op_event(op, node=node, version=1, budget_used=used, budget_limit=limit)
+                for op in ops
+            ]
 
-            def events(ops: list[Op]) -> list[dict[str, Any]]:
-                used = durable.replica.opset.tokens_used
-                limit = durable.limit[1] if durable.limit else self.settings.budget_limit
-                node = self.settings.name
-                return [
-                    op_event(op, node=node, version=1, budget_used=used, budget_limit=limit)
-                    for op in ops
-                ]
-
-            [op], _ = await durable.change(start, events=events)
-        return op
+        await durable.change(start, events=events)
+        return taken[0]
 
     async def receive(self, diffs: list[str]) -> int:
         """Yjs updates from a peer (base64); how many operations were new."""

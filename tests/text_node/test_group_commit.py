@@ -1,13 +1,32 @@
-"""Group commit: edits that arrive together are accepted in one transaction, each as if alone."""
+"""Group commit: edits (and peers' batches) that arrive together are written in one
+transaction, each judged as if alone."""
 
 import asyncio
+import base64
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from .conftest import edit, init
+from crdt_core import Replica, write_update
+from text_node import store
+
+from .conftest import SERVICE, edit, init
+
+
+def count_writes(monkeypatch: pytest.MonkeyPatch) -> list[store.Change]:
+    """The changes the node writes from now on, one per transaction."""
+    written: list[store.Change] = []
+    real = store.write_change
+
+    async def counted(conn: Any, *, change: store.Change) -> list[store.OutboxRow]:
+        written.append(change)
+        return await real(conn, change=change)
+
+    monkeypatch.setattr(store, "write_change", counted)
+    return written
 
 
 async def test_concurrent_edits_share_a_transaction_and_keep_their_own_outcomes(
@@ -15,16 +34,7 @@ async def test_concurrent_edits_share_a_transaction_and_keep_their_own_outcomes(
 ) -> None:
     old_document = await init(client, "Старый.")
     await init(client, "Начало.")
-    durable = app.state.service.durable
-    transactions = 0
-    real = durable.change
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        nonlocal transactions
-        transactions += 1
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(durable, "change", counted)
+    transactions = count_writes(monkeypatch)
     words = [f" слово{i}." for i in range(8)]
     responses = await asyncio.gather(
         *(edit(client, "end", word, n=1 + i % 2) for i, word in enumerate(words)),
@@ -39,7 +49,7 @@ async def test_concurrent_edits_share_a_transaction_and_keep_their_own_outcomes(
     assert bad_range.status_code == 422
     assert bad_range.json()["field"] == "position"
     assert stale.status_code == 409
-    assert transactions < len(responses), "every edit had a transaction of its own"
+    assert len(transactions) < len(responses), "every edit had a transaction of its own"
 
     current = (await client.get("/api/document/current")).json()
     assert current["version"] == 1 + len(words)
@@ -63,3 +73,32 @@ async def test_a_retry_inside_the_same_batch_is_one_edit(client: httpx.AsyncClie
     assert first.json()["version_key"] == retry.json()["version_key"]
     current = (await client.get("/api/document/current")).json()
     assert current["text"].count(" один раз.") == 1
+
+
+async def test_a_peers_batch_shares_the_transaction_of_edits_and_owes_nothing(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await init(client, "Начало.")
+    durable = app.state.service.durable
+    peer = Replica(1, lambda: 4_000_000_000_000)
+    peer.receive_update(durable.replica.opset.snapshot())
+    theirs = [
+        peer.accept_edit(edit_id=str(uuid.uuid4()), position="end", text=f" пир{i}.")
+        for i in range(3)
+    ]
+    batch = {"diffs": [base64.b64encode(write_update(theirs)).decode()]}
+    writes = count_writes(monkeypatch)
+
+    received, *ours = await asyncio.gather(
+        client.post("/api/replication/batch", json=batch, headers=SERVICE),
+        *(edit(client, "end", f" наш{i}.") for i in range(4)),
+    )
+
+    assert (received.status_code, received.json()["applied"]) == (200, 3)
+    assert [r.status_code for r in ours] == [201] * 4
+    assert len(writes) < 5, "the peer's batch and every edit had a transaction of their own"
+    owed = {row["payload"]["metadata"]["edit_id"] for change in writes for row in change.outbox}
+    assert owed == {r.json()["edit_id"] for r in ours}, "a peer's operations are not owed on"
+    text = (await client.get("/api/document/current")).json()["text"]
+    assert all(f" пир{i}." in text for i in range(3))
+    assert all(f" наш{i}." in text for i in range(4))

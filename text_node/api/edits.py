@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from service_kit import ApiError
 
 from ..deps import AgentDep, NodeDep, SessionDep, SettingsDep
-from ..group_commit import EditRequest as EditInput
+from ..edits import EditRequest as EditInput
 from ..schemas import EditEntry, EditPage, EditRequest, EditResponse
 from ..settings import NODE_NAMES
 
