@@ -1,8 +1,8 @@
 """The cluster next to its physical limit: `python -m bench.cluster_bench [--profile lan|wan]`.
 
 1. pgbench runs a script equivalent to one accepted edit's transaction (lock the budget row
-   FOR UPDATE; insert into doc_updates, edits, documents and three outbox rows; update
-   token_budget and the head's text; see `text_node/durable.py::DurableReplica.change`) against
+   FOR UPDATE; insert into doc_updates, edits, documents (the version row, no text) and three
+   outbox rows; update token_budget; see `text_node/durable.py::DurableReplica.change`) against
    a copy of node a's schema in node a's own PostgreSQL: what this machine's disk and
    PostgreSQL allow.
 2. 10 and then 50 agents, each with its own agent token, cycling GET /api/document/current →
@@ -71,6 +71,8 @@ class Target:
     tokens: dict[str, str]
     """agent-1 … agent-50 and operator → bearer token."""
     postgres: PostgresCluster
+    stack: Stack | None = None
+    """The launcher stack, when the target is one (its nodes can be restarted)."""
 
 
 @dataclass
@@ -130,6 +132,7 @@ def lan_target(root: Path) -> Iterator[Target]:
             {name: f"http://127.0.0.1:{stack.node(name).port}" for name in NODES},
             stack.secrets.agent_tokens,
             postgres,
+            stack,
         )
     finally:
         stack.down(report=lambda line: None)
@@ -158,12 +161,11 @@ class Pgbench:
     latencies_ms: list[float]
 
 
-def pgbench_script(head_text: str) -> str:
+def pgbench_script() -> str:
     """One accepted edit's transaction as the node runs it (`DurableReplica.change`): the
     budget row locked, then `store.write_change`'s very statement, its named parameters
-    written out as literals: the op's Yjs update, its edit row, the budget total, the new head
-    with its text and the previous head without (inserted here, where the node updates it),
-    three outbox rows."""
+    written out as literals: the op's Yjs update, its edit row, the budget total, the new
+    version's row (no text: the head is served from memory), three outbox rows."""
 
     def text(value: str) -> str:
         """A string literal; its colons escaped, which pgbench would take for variables."""
@@ -199,16 +201,14 @@ def pgbench_script(head_text: str) -> str:
         "document_id": "'bench'",
         "total_tokens": "100",
         "rebuild": "false",
+        "version_version_key": f"ARRAY[{key}]",
+        "version_version": "ARRAY[3]",
+        "version_edit_id": "ARRAY[gen_random_uuid()]",
+        "version_timestamp": "ARRAY[now()]",
         **dict.fromkeys(
-            ["version_version_key", "version_version", "version_edit_id", "version_timestamp"],
+            ["text_version_key", "text_version", "text_edit_id", "text_timestamp", "text_text"],
             no_rows,
         ),
-        # the new head with its text, the previous head without
-        "text_version_key": f"ARRAY[{key}, {key} - 1]",
-        "text_version": "ARRAY[3, 2]",
-        "text_edit_id": "ARRAY[gen_random_uuid(), gen_random_uuid()]",
-        "text_timestamp": "ARRAY[now(), now()]",
-        "text_text": f"ARRAY[{text(head_text)}, NULL]",
         "outbox_destination": "ARRAY['peer-1', 'peer-2', 'analytics']",
         "outbox_version_key": f"ARRAY[{key}, {key}, NULL]",
         "outbox_payload": f"ARRAY[NULL, NULL, {text(event)}]",
@@ -222,9 +222,7 @@ END;
 """
 
 
-def run_pgbench(
-    postgres: PostgresCluster, work: Path, head_text: str, *, clients: int, seconds: float
-) -> Pgbench:
+def run_pgbench(postgres: PostgresCluster, work: Path, *, clients: int, seconds: float) -> Pgbench:
     """pgbench on a schema-only copy of the node's database, in the node's own server."""
     postgres.drop_database(PGBENCH_DATABASE)
     postgres.create_database(PGBENCH_DATABASE)
@@ -241,7 +239,7 @@ def run_pgbench(
         database=PGBENCH_DATABASE,
     )
     script = work / "edit.sql"
-    script.write_text(pgbench_script(head_text))
+    script.write_text(pgbench_script())
     logs = work / "pgbench-log"
     result = subprocess.run(
         [
@@ -521,7 +519,6 @@ def main() -> int:
             pgbench = run_pgbench(
                 target.postgres,
                 root,
-                INITIAL_TEXT,
                 clients=args.pgbench_clients,
                 seconds=args.seconds,
             )

@@ -22,15 +22,18 @@ from typing import Any
 from crdt_core import Added, Op, Replica, write_update
 
 from . import projection, store
-from .db import Database
+from .db import Connection, Database
 from .errors import DatabaseUnavailableError
 from .events import budget_changed_event, iso
 from .outbox import Outbox
 from .settings import NodeSettings
 
 BUDGET_LIMIT_TTL_S = 1.0
-COMPACT_EVERY = 1000
-"""Rows of the update log after which it is compacted into one snapshot update."""
+COMPACT_AFTER_BYTES = 1_000_000
+"""The update log is compacted into one snapshot update once the updates appended since the
+last snapshot outweigh it, and this many bytes at least: every byte is rewritten a bounded
+number of times, so compaction costs O(1) per edit however long the history grows, and a
+restart reads at most about twice the snapshot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,8 @@ class DurableReplica:
         """Taken through `locked()`: every change, and every read of the whole op set."""
         self._loaded = False
         self._queued: list[_Queued] = []
-        self._logged = 0  # rows in the update log
+        self._snapshot_bytes = 0  # the log's first row, its snapshot
+        self._appended = 0  # bytes of the updates appended since
         self.view = View(None, "", 0, 0, "", iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
         """(monotonic time read, the budget limit) — the limit is changed by hand in the
@@ -95,9 +99,9 @@ class DurableReplica:
             if legacy:
                 updates.append(write_update(legacy))
             replica = Replica.restore(self.settings.node, self.now_ms, updates)
+            self._snapshot_bytes, self._appended = sum(map(len, updates)), 0
             if len(updates) > 1 or legacy:
-                await store.compact_updates(conn, snapshot=replica.opset.snapshot())
-        self._logged = 1 if updates else 0
+                await self._compact(conn, replica)
         self.replica = replica
         self._loaded = True
         self._publish()
@@ -216,10 +220,9 @@ class DurableReplica:
                     written = await store.write_change(
                         conn, change=store.Change(updates=updates, rows=rows, outbox=owed)
                     )
-                    self._logged += len(updates)
-                if self._logged >= COMPACT_EVERY:
-                    await store.compact_updates(conn, snapshot=self.replica.opset.snapshot())
-                    self._logged = 1
+                    self._appended += sum(map(len, updates))
+                if self._appended >= max(COMPACT_AFTER_BYTES, self._snapshot_bytes):
+                    await self._compact(conn, self.replica)
         except Exception as error:
             if changed:  # memory must not keep what was not committed
                 await self._forget()
@@ -247,6 +250,11 @@ class DurableReplica:
         """Outbox rows of a local change's new operations: each to every peer, and events."""
         ops = [op for op, how in result if how != Added.DUPLICATE]
         return self.outbox.rows_for(ops, events(ops))
+
+    async def _compact(self, conn: Connection, replica: Replica) -> None:
+        snapshot = replica.opset.snapshot()
+        await store.compact_updates(conn, snapshot=snapshot)
+        self._snapshot_bytes, self._appended = len(snapshot), 0
 
     async def _forget(self) -> None:
         try:

@@ -4,7 +4,7 @@ identical nodes, convergence within 3 s of the heal."""
 
 import pytest
 
-from faults import SCENARIOS, run_scenario
+from faults import SCENARIOS, WorkloadConfig, run_scenario
 
 from .conftest import SUMMARY_LINES, Clusters
 
@@ -30,5 +30,21 @@ async def test_scenario(
     line = summary.line()
     SUMMARY_LINES.append(line)
     print(f"\n{line}")
+    problems = summary.problems()
+    assert not problems, f"{line}\n{problems}\n{cluster.log_tails()}"
+
+
+async def test_kill_node_while_fifty_clients_edit_without_pause(
+    fault_clusters: Clusters, fault_seed: int
+) -> None:
+    """kill -9 of a node while 50 clients edit as fast as they are answered (issue 20): the
+    group commit of edits and peers' batches loses nothing acknowledged either."""
+    cluster = fault_clusters.get("lan")
+    fifty = WorkloadConfig(clients=50, pause_s=(0.0, 0.0))
+    summary = await run_scenario(cluster, "kill-node", seed=fault_seed, config=fifty)
+    line = summary.line().replace("FAULT kill-node", "FAULT kill-node×50-clients", 1)
+    SUMMARY_LINES.append(line)
+    print(f"\n{line}")
+    assert summary.counts["ok"] > 200, line
     problems = summary.problems()
     assert not problems, f"{line}\n{problems}\n{cluster.log_tails()}"

@@ -15,6 +15,7 @@ from crdt_core import Op, OpKind, Replica, write_update
 from service_kit import driver_dsn
 from text_node import create_app
 from text_node.db import migrate
+from text_node import durable as durable_module
 from text_node.durable import DurableReplica
 
 from ..conftest import reset_node_database
@@ -190,3 +191,21 @@ async def test_a_database_written_before_the_doc_was_persisted_is_adopted_once(
             assert await conn.fetchval("SELECT count(*) FROM doc_updates") == 1
     finally:
         await conn.close()
+
+
+async def test_the_update_log_is_compacted_once_it_outweighs_its_snapshot(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node: DurableReplica = app.state.service.durable
+    monkeypatch.setattr(durable_module, "COMPACT_AFTER_BYTES", 0)
+    await init(client, "Начало.")
+    sizes = []
+    for i in range(12):
+        assert (await edit(client, "end", f" {i}.")).status_code == 201
+        async with node.db.connection() as conn:
+            sizes.append(await conn.fetchval("SELECT count(*) FROM doc_updates"))
+    # a row is appended per change; when the appended rows outweigh the snapshot, one row
+    assert 1 in sizes[1:]
+    assert max(sizes) <= len(sizes)
+    assert sizes != sorted(sizes), "the log only grew"
+    await assert_database_follows(node)
