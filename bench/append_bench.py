@@ -7,8 +7,9 @@
    Chorus by `POST /api/edits` position `end` through nginx (three replicas, durable commits),
    and, when `--etherpad-url` and `--etherpad-key` (or ETHERPAD_URL, ETHERPAD_API_KEY) name an
    Etherpad the user runs on this machine, Etherpad by its HTTP API `appendText` on a new pad.
-2. Growth: the document grown to each of `--sizes` KB, then the largest load again from
-   there, with one more client reading `GET /api/document/current` the whole time.
+2. Growth: for each of `--sizes`, a new document grown to that many KB, then the largest load
+   again from there, with a reader alongside that sends `GET /api/document/current` ten times a second
+   (as agents read before they edit) and its latency.
 3. Size of the op set: each of `--ops` operations reached (short appends), each node's
    resident memory, and how long node b takes from a restart to healthy (it rebuilds from its
    PostgreSQL log).
@@ -83,11 +84,15 @@ def _own_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+READS_PER_S = 10
+
+
 async def closed_loop(
     send: Send, clients: int, seconds: float, *, reader: Send | None = None
 ) -> tuple[int, list[float], float, list[float]]:
     """(accepted, latencies in ms, CPU cores the system under test used, the reader's
-    latencies) of `clients` sending as fast as they are answered, and `reader` alongside.
+    latencies) of `clients` sending as fast as they are answered, and `reader` alongside,
+    `READS_PER_S` times a second.
 
     The clients use aiohttp on uvloop: with httpx the harness itself took 0.74 of the
     machine's two cores at 120 requests/s, and the stack was measured starved of CPU."""
@@ -109,6 +114,7 @@ async def closed_loop(
             started = time.monotonic()
             await reader(http, 0)
             read.append((time.monotonic() - started) * 1000)
+            await asyncio.sleep(max(0.0, started + 1 / READS_PER_S - time.monotonic()))
 
     connector = aiohttp.TCPConnector(limit=clients + 1)
     async with aiohttp.ClientSession(
@@ -171,13 +177,13 @@ async def chorus_loads(
 async def growth(
     http: httpx.AsyncClient, target: Target, clients: int, sizes: list[int], seconds: float
 ) -> None:
-    print(f"\ngrowth: {clients} clients appending from each size, one more reading the document")
+    print(f"\ngrowth: {clients} clients appending from each size, a reader alongside")
     print(HEADER + f" {'GET current p50':>15} {'p95':>7}")
-    await init_document(http, target, "Начало.")
     append = chorus_append(target, APPEND)
     for kb in sizes:
+        await init_document(http, target, "Начало.")
         while await size_kb(http, target) < kb:
-            await closed_loop(append, clients, 1)  # grow, not measured
+            await closed_loop(append, clients, 0.25)  # grow, not measured
         start = await size_kb(http, target)
         accepted, latencies, cores, read = await closed_loop(
             append, clients, seconds, reader=chorus_read(target)

@@ -107,6 +107,10 @@ class Fold:
     def text(self) -> str:
         return self._seq.text()
 
+    def text_parts(self) -> tuple[str, ...]:
+        """The text in pieces that later changes leave alone (`"".join` them)."""
+        return self._seq.text_parts()
+
     @property
     def version(self) -> int:
         """Dense version of the head: the number of operations folded."""
@@ -120,9 +124,9 @@ class Fold:
     def init_key(self) -> int:
         return self._init_key
 
-    def ops(self) -> list[Op]:
-        """Operations in key order; the i-th is version i + 1."""
-        return list(self._ops)
+    def ops(self, since: int = 0) -> list[Op]:
+        """Operations in key order after version `since`; the i-th is version since + i + 1."""
+        return self._ops[since:]
 
     def op_at(self, version: int) -> Op:
         self._check_version(version, "version")

@@ -135,8 +135,7 @@ class OpSet:
         """Spec catch-up: `(dense version, op)` of the current document after `version`."""
         if self.fold is None:
             return []
-        ops = self.fold.ops()
-        return [(index + 1, op) for index, op in enumerate(ops) if index + 1 > version]
+        return list(enumerate(self.fold.ops(max(0, version)), max(0, version) + 1))
 
     # -- the Yjs side --------------------------------------------------------------------
     def state_vector(self) -> bytes:

@@ -106,8 +106,12 @@ class Sequence:
         return self._fenwick.prefix(len(self._blocks))
 
     def text(self) -> str:
-        """The live text: only the groups of blocks changed since the last call are joined
-        again, so a long document costs O(blocks / _GROUP) for an edit, not O(blocks)."""
+        return "".join(self.text_parts())
+
+    def text_parts(self) -> tuple[str, ...]:
+        """The live text in pieces, one per group of `_GROUP` blocks: only the groups changed
+        since the last call are joined again, so after an edit a long document costs
+        O(blocks / _GROUP), not O(characters), until someone joins the pieces."""
         blocks, groups = self._blocks, self._group_texts
         count = -(-len(blocks) // _GROUP)
         del groups[count:]
@@ -116,7 +120,7 @@ class Sequence:
             if joined is None:
                 chunk = blocks[g * _GROUP : (g + 1) * _GROUP]
                 groups[g] = "".join(block.live_text() for block in chunk)
-        return "".join(groups)  # type: ignore[arg-type]  # none is None any more
+        return tuple(groups)  # type: ignore[arg-type]  # none is None any more
 
     def is_alive(self, char_id: int) -> bool:
         block = self._block_of[char_id]

@@ -358,6 +358,8 @@ class PostgresCluster:
             "fsync = on\n"
             "synchronous_commit = on\n"
             "full_page_writes = on\n"
+            # the nodes' outboxes churn: look for dead rows every few seconds, not minutes
+            "autovacuum_naptime = 5s\n"
         )
 
     def _server_command(self, program: str, *args: str) -> list[str]:

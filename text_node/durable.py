@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from crdt_core import Added, Op, Replica, write_update
@@ -36,7 +37,7 @@ number of times, so compaction costs O(1) per edit however long the history grow
 restart reads at most about twice the snapshot."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class View:
     """The committed state readers see."""
 
@@ -44,11 +45,17 @@ class View:
     topic: str
     version: int
     version_key: int
-    text: str
+    text_parts: tuple[str, ...]
+    """The text in immutable pieces: a commit publishes them without joining a long text
+    that nobody may read before the next commit."""
     timestamp: str
     watermark: dict[int, int]
     """Per origin, the highest contiguous sequence committed: what this view reflects (the
     replica in memory runs ahead of it during a change, until the commit)."""
+
+    @cached_property
+    def text(self) -> str:
+        return "".join(self.text_parts)
 
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
@@ -82,7 +89,7 @@ class DurableReplica:
         self._queued: list[_Queued] = []
         self._snapshot_bytes = 0  # the log's first row, its snapshot
         self._appended = 0  # bytes of the updates appended since
-        self.view = View(None, "", 0, 0, "", iso(now_ms()), {})
+        self.view = View(None, "", 0, 0, (), iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
         """(monotonic time read, the budget limit) — the limit is changed by hand in the
         database, so it is re-read (`note_limit`)."""
@@ -269,7 +276,7 @@ class DurableReplica:
     def _publish(self) -> None:
         fold, watermark = self.replica.opset.fold, self.replica.opset.watermark()
         if fold is None:
-            self.view = View(None, "", 0, 0, "", iso(self.now_ms()), watermark)
+            self.view = View(None, "", 0, 0, (), iso(self.now_ms()), watermark)
             return
         head = fold.op_at(fold.version)
         self.view = View(
@@ -277,7 +284,7 @@ class DurableReplica:
             fold.topic,
             fold.version,
             fold.head_key,
-            fold.text,
+            fold.text_parts(),
             iso(head.ts),
             watermark,
         )

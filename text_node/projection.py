@@ -144,7 +144,7 @@ def _version_rows(
         if not added:
             return [], []
         first = min(added)
-    moved = fold.ops()[first - 1 :]
+    moved = fold.ops(first - 1)
     renumbered = rebuild or moved[0].key < start.head_key
     checkpoints = fold.texts_at(
         [v for v in range(first, fold.version + 1) if v % checkpoint_every == 0]
