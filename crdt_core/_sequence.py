@@ -289,8 +289,7 @@ class Sequence:
         block.chars[index:index] = list(text)
         block.alive[index:index] = b"\x01" * len(text)
         self._recount(block, len(text))
-        for char_id in ids:
-            self._block_of[char_id] = block
+        self._block_of.update(dict.fromkeys(ids, block))
         if len(block.ids) > 2 * _BLOCK:
             self._split(block)
 
@@ -303,8 +302,7 @@ class Sequence:
                 list(chunk),
                 bytearray(b"\x01" * len(chunk)),
             )
-            for char_id in block.ids:
-                self._block_of[char_id] = block
+            self._block_of.update(dict.fromkeys(block.ids, block))
             new.append(block)
         self._blocks[pos:pos] = new
         self._reindex(pos)
@@ -317,8 +315,7 @@ class Sequence:
                 block.chars[start : start + _BLOCK],
                 block.alive[start : start + _BLOCK],
             )
-            for char_id in piece.ids:
-                self._block_of[char_id] = piece
+            self._block_of.update(dict.fromkeys(piece.ids, piece))
             pieces.append(piece)
         self._blocks[block.pos : block.pos + 1] = pieces
         self._reindex(block.pos)
