@@ -2,14 +2,16 @@
 `python -m bench.append_bench [--seconds 20] [--clients 10,50] [--sizes 10,100,1000]
 [--ops 10000,100000] [--etherpad-url URL --etherpad-key KEY]`.
 
+Every Chorus load has a reader alongside that sends `GET /api/document/current` ten times a
+second (as agents read before they edit); its latency is in the last columns.
+
 1. Side by side: each client sends the next request (the same 100 Cyrillic characters
    appended) as soon as the last one is answered, on a fresh document, for `--seconds`:
    Chorus by `POST /api/edits` position `end` through nginx (three replicas, durable commits),
    and, when `--etherpad-url` and `--etherpad-key` (or ETHERPAD_URL, ETHERPAD_API_KEY) name an
    Etherpad the user runs on this machine, Etherpad by its HTTP API `appendText` on a new pad.
 2. Growth: for each of `--sizes`, a new document grown to that many KB, then the largest load
-   again from there, with a reader alongside that sends `GET /api/document/current` ten times a second
-   (as agents read before they edit) and its latency.
+   again from there.
 3. Size of the op set: each of `--ops` operations reached (short appends), each node's
    resident memory, and how long node b takes from a restart to healthy (it rebuilds from its
    PostgreSQL log).
@@ -56,19 +58,25 @@ class Result:
     cores: float
     size_kb: tuple[float, float] = (0.0, 0.0)
     """The document's size when the load started and when it ended."""
+    reads_ms: list[float] | None = None
+    """The reader's latencies, if one ran alongside."""
 
     def line(self) -> str:
         p50, p95, p99 = quantiles(self.latencies_ms)
+        reads = f"{'-':>9} {'-':>7}"
+        if self.reads_ms is not None:
+            r50, r95, _ = quantiles(self.reads_ms)
+            reads = f"{r50:>9.1f} {r95:>7.1f}"
         return (
-            f"{self.what:<34} {self.clients:>7} {self.accepted / self.seconds:>10.1f}"
+            f"{self.what:<28} {self.clients:>7} {self.accepted / self.seconds:>10.1f}"
             f" {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {self.cores:>6.2f}"
-            f" {self.size_kb[0]:>7.0f} → {self.size_kb[1]:<7.0f}"
+            f" {self.size_kb[0]:>7.0f} → {self.size_kb[1]:<7.0f} {reads}"
         )
 
 
 HEADER = (
-    f"{'':<34} {'clients':>7} {'accepted/s':>10} {'p50':>7} {'p95':>7} {'p99':>7} {'cores':>6}"
-    f" {'doc KB from → to':>17}"
+    f"{'':<28} {'clients':>7} {'accepted/s':>10} {'p50':>7} {'p95':>7} {'p99':>7} {'cores':>6}"
+    f" {'doc KB from → to':>17} {'GET p50':>9} {'p95':>7}"
 )
 
 
@@ -162,23 +170,19 @@ async def chorus_loads(
 ) -> None:
     for clients in loads:
         await init_document(http, target, "Начало.")  # each load on a fresh document
-        accepted, latencies, cores, _ = await closed_loop(
-            chorus_append(target, APPEND), clients, seconds
+        accepted, latencies, cores, read = await closed_loop(
+            chorus_append(target, APPEND), clients, seconds, reader=chorus_read(target)
         )
         end = await size_kb(http, target)
-        print(
-            Result(
-                "Chorus, fresh document", clients, accepted, seconds, latencies, cores, (0, end)
-            ).line(),
-            flush=True,
-        )
+        result = Result("Chorus, fresh document", clients, accepted, seconds, latencies, cores)
+        result.size_kb, result.reads_ms = (0, end), read
+        print(result.line(), flush=True)
 
 
 async def growth(
     http: httpx.AsyncClient, target: Target, clients: int, sizes: list[int], seconds: float
 ) -> None:
-    print(f"\ngrowth: {clients} clients appending from each size, a reader alongside")
-    print(HEADER + f" {'GET current p50':>15} {'p95':>7}")
+    print(f"\ngrowth: {clients} clients appending to a document grown to each size first")
     append = chorus_append(target, APPEND)
     for kb in sizes:
         await init_document(http, target, "Начало.")
@@ -189,16 +193,10 @@ async def growth(
             append, clients, seconds, reader=chorus_read(target)
         )
         result = Result(
-            f"Chorus, from {start:.0f} KB",
-            clients,
-            accepted,
-            seconds,
-            latencies,
-            cores,
-            (start, await size_kb(http, target)),
+            f"Chorus, from {start:.0f} KB", clients, accepted, seconds, latencies, cores
         )
-        r50, r95, _ = quantiles(read)
-        print(f"{result.line()} {r50:>15.1f} {r95:>7.1f}", flush=True)
+        result.size_kb, result.reads_ms = (start, await size_kb(http, target)), read
+        print(result.line(), flush=True)
 
 
 def rss_mb(pid: int) -> float:

@@ -107,6 +107,11 @@ class Fold:
     def text(self) -> str:
         return self._seq.text()
 
+    @property
+    def length(self) -> int:
+        """Characters in the text (without joining it)."""
+        return self._seq.live_length
+
     def text_parts(self) -> tuple[str, ...]:
         """The text in pieces that later changes leave alone (`"".join` them)."""
         return self._seq.text_parts()

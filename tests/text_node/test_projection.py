@@ -1,6 +1,8 @@
 """The fold → rows projection on its own, without PostgreSQL: what each kind of change makes
 the tables write (the database test, test_store.py, checks the tables end up right)."""
 
+import pytest
+
 from crdt_core import Replica, write_update
 from text_node import projection
 
@@ -107,3 +109,20 @@ def test_a_late_operation_moves_the_checkpoint_text_to_its_new_number() -> None:
     texts = {row["version"]: row["text"] for row in rows.texts}
     assert texts == {3: None, 4: a.fold.text_at(4), 5: None}, "e1's old checkpoint text goes"
     assert a.fold.text_at(4) == "Начало. 0. поздно. 1."
+
+
+def test_checkpoints_of_a_long_document_are_further_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(projection, "CHECKPOINT_CHARS", 10)  # "Начало. 0." is one step
+    a = replica()
+    a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
+    start = projection.before(a.opset)
+    ops = [a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.") for n in range(8)]
+
+    rows = projection.project(a.opset, start, ops, swapped=False, checkpoint_every=2)
+
+    assert a.fold.length == 31  # 3 steps of 10 characters: every 2 × 4 = 8th version
+    texts = {row["version"]: row["text"] for row in rows.texts}
+    assert texts == {8: a.fold.text_at(8)}
+    assert len(rows.versions) == 7

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from crdt_core import Op, OpKind, Replica, write_update
 from service_kit import driver_dsn
 from text_node import create_app
-from text_node.db import migrate
 from text_node import durable as durable_module
+from text_node.db import migrate
 from text_node.durable import DurableReplica
 
 from ..conftest import reset_node_database
