@@ -11,7 +11,8 @@ second (as agents read before they edit); its latency is in the last columns.
    and, when `--etherpad-url` and `--etherpad-key` (or ETHERPAD_URL, ETHERPAD_API_KEY) name an
    Etherpad the user runs on this machine, Etherpad by its HTTP API `appendText` on a new pad.
 2. Growth: for each of `--sizes`, a new document grown to that many KB, then the largest load
-   again from there.
+   again from there; and then, on that document, the largest number of clients at the agents'
+   pace (each reads the document and appends once every 6 s, the spec's rate limit).
 3. Size of the op set: each of `--ops` operations reached (short appends), each node's
    resident memory, and how long node b takes from a restart to healthy (it rebuilds from its
    PostgreSQL log).
@@ -24,6 +25,7 @@ byte-identical. Figures only: nothing is asserted about time.
 import argparse
 import asyncio
 import os
+import random
 import resource
 import tempfile
 import time
@@ -36,7 +38,7 @@ import aiohttp
 import httpx
 import uvloop
 
-from .cluster_bench import Target, init_document, lan_target, texts_agree
+from .cluster_bench import PACE_S, Target, init_document, lan_target, texts_agree
 from .text_node_bench import quantiles
 
 APPEND = "Агенты пишут документ вместе, и каждый добавляет свою мысль к общему тексту здесь. "[:100]
@@ -197,6 +199,39 @@ async def growth(
         )
         result.size_kb, result.reads_ms = (start, await size_kb(http, target)), read
         print(result.line(), flush=True)
+    size = await size_kb(http, target)
+    reads, writes = await paced(target, clients, 2 * PACE_S + seconds)
+    (r50, r95, r99), (w50, w95, w99) = quantiles(reads), quantiles(writes)
+    print(
+        f"{clients} agents at the spec's pace (read, then append, every {PACE_S:g} s) on"
+        f" {size:.0f} KB: GET current p50/p95/p99 {r50:.1f}/{r95:.1f}/{r99:.1f} ms,"
+        f" POST p50/p95/p99 {w50:.1f}/{w95:.1f}/{w99:.1f} ms ({len(writes)} edits)",
+        flush=True,
+    )
+
+
+async def paced(target: Target, clients: int, seconds: float) -> tuple[list[float], list[float]]:
+    """(GET latencies, POST latencies) in ms of `clients` agents each reading the document and
+    appending once every `PACE_S`, in random phase."""
+    reads: list[float] = []
+    writes: list[float] = []
+    read, append = chorus_read(target), chorus_append(target, APPEND)
+    deadline = time.monotonic() + seconds
+
+    async def agent(http: aiohttp.ClientSession, n: int) -> None:
+        await asyncio.sleep(random.uniform(0, PACE_S))
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            await read(http, n)
+            reads.append((time.monotonic() - started) * 1000)
+            posted = time.monotonic()
+            await append(http, n)
+            writes.append((time.monotonic() - posted) * 1000)
+            await asyncio.sleep(max(0.0, started + PACE_S - time.monotonic()))
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+        await asyncio.gather(*(agent(http, n) for n in range(1, clients + 1)))
+    return reads, writes
 
 
 def rss_mb(pid: int) -> float:

@@ -3,7 +3,7 @@ the tables write (the database test, test_store.py, checks the tables end up rig
 
 import pytest
 
-from crdt_core import Replica, write_update
+from crdt_core import Op, Replica, write_update
 from text_node import projection
 
 CHECKPOINT_EVERY = 3
@@ -48,7 +48,9 @@ def test_one_edit_writes_one_row_without_a_text() -> None:
     assert rows.total_tokens == 7
 
 
-def test_a_late_operation_below_the_head_renumbers_later_versions() -> None:
+def late_arrival(*, checkpoint_every: int) -> tuple[Replica, Op, projection.Rows]:
+    """Node a with e0, e1, e2 receiving b's edit stamped between e0 and e1: (a, that edit,
+    the rows its arrival writes)."""
     a = replica(0, now=2_000)
     init = a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
     b = replica(1, now=1_500)
@@ -58,7 +60,14 @@ def test_a_late_operation_below_the_head_renumbers_later_versions() -> None:
         a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.")
     start = projection.before(a.opset)
     a.receive_update(write_update([late]))
-    rows = projection.project(a.opset, start, [late], swapped=False, checkpoint_every=100)
+    rows = projection.project(
+        a.opset, start, [late], swapped=False, checkpoint_every=checkpoint_every
+    )
+    return a, late, rows
+
+
+def test_a_late_operation_below_the_head_renumbers_later_versions() -> None:
+    a, late, rows = late_arrival(checkpoint_every=100)
 
     assert a.fold.version_of_key(late.key) == 3  # after e0 (same ms, lower node), before e1
     renumbered = {row["version_key"]: row["version"] for row in rows.texts}
@@ -95,16 +104,7 @@ def test_an_edit_landing_on_a_checkpoint_writes_that_versions_text() -> None:
 
 
 def test_a_late_operation_moves_the_checkpoint_text_to_its_new_number() -> None:
-    a = replica(0, now=2_000)
-    init = a.init_document(edit_id="i", document_id="d", topic="т", text="Начало.")
-    b = replica(1, now=1_500)
-    b.receive_update(write_update([init]))
-    late = b.accept_edit(edit_id="late", position="end", text=" поздно.")
-    for n in range(3):
-        a.accept_edit(edit_id=f"e{n}", position="end", text=f" {n}.")
-    start = projection.before(a.opset)
-    a.receive_update(write_update([late]))
-    rows = projection.project(a.opset, start, [late], swapped=False, checkpoint_every=4)
+    a, _, rows = late_arrival(checkpoint_every=4)
 
     texts = {row["version"]: row["text"] for row in rows.texts}
     assert texts == {3: None, 4: a.fold.text_at(4), 5: None}, "e1's old checkpoint text goes"
