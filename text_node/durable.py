@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from crdt_core import Added, Op, Replica, write_update
+from crdt_core import Added, DiffError, Op, Replica, write_update
 
 from . import projection, store
 from .db import Connection, Database
-from .errors import DatabaseUnavailableError
+from .errors import DatabaseUnavailableError, TextNodeError
 from .events import budget_changed_event, iso
 from .outbox import Outbox
 from .settings import NodeSettings
@@ -60,7 +60,9 @@ class View:
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
 """Changes the replica, given the budget limit when it was read; returns what it added. One
-that raises must leave the replica as it found it: the rest of its group goes on."""
+that refuses (`TextNodeError`, `DiffError`) must do so before changing anything: the rest of
+its group goes on. Any other error fails the whole group, and the replica is rebuilt from the
+database."""
 Events = Callable[[list[Op]], list[dict[str, Any]]]
 
 
@@ -112,6 +114,15 @@ class DurableReplica:
         self.replica = replica
         self._loaded = True
         self._publish()
+
+    def committed(self, edit_id: str) -> Op | None:
+        """The op held for `edit_id`, if the last commit covers it: what a retry may be told
+        at once, outside the lock. An op still being written is not (its write may fail, or
+        the node die before it), so such a retry waits for the group after it."""
+        held = self.replica.opset.held(edit_id)
+        if held is None or self.view.watermark.get(held.origin, 0) < held.seq:
+            return None
+        return held
 
     async def receive(self, updates: list[bytes]) -> int:
         """Merge Yjs updates from a peer (idempotent); return how many operations were new.
@@ -202,8 +213,8 @@ class DurableReplica:
                 for queued in group:
                     try:
                         results.append(queued.change(limit))
-                    except Exception as error:
-                        results.append(error)
+                    except (TextNodeError, DiffError) as refused:  # nothing changed by it
+                        results.append(refused)
                 added = [
                     found for result in results if isinstance(result, list) for found in result
                 ]

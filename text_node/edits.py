@@ -48,10 +48,9 @@ class Edits:
 
     async def submit(self, edit: EditRequest) -> projection.Outcome:
         """What became of `edit` once committed (idempotent on `edit_id`)."""
-        opset = self.durable.replica.opset
-        held = opset.held(edit.edit_id)
+        held = self.durable.committed(edit.edit_id)
         if held is not None:
-            return projection.outcome(opset, held, new=False)
+            return projection.outcome(self.durable.replica.opset, held, new=False)
         arrived = time.monotonic()  # the request reached the node: its `request_ms` starts
         taken: list[tuple[Op, bool]] = []  # (its op, whether it is new)
         refused: list[TextNodeError | InvalidPosition] = []

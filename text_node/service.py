@@ -107,7 +107,7 @@ class NodeService:
         """Start a new document on every node: a replicated, totally ordered operation."""
         edit_id = edit_id or str(uuid.uuid4())
         durable = self.durable
-        held = durable.replica.opset.held(edit_id)
+        held = durable.committed(edit_id)
         if held is not None:
             return held
         taken: list[Op] = []

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from crdt_core import Replica, write_update
 from text_node import store
+from text_node.errors import DatabaseUnavailableError
 
 from .conftest import SERVICE, edit, init
 
@@ -102,3 +103,37 @@ async def test_a_peers_batch_shares_the_transaction_of_edits_and_owes_nothing(
     text = (await client.get("/api/document/current")).json()["text"]
     assert all(f" пир{i}." in text for i in range(3))
     assert all(f" наш{i}." in text for i in range(4))
+
+
+async def test_a_retry_is_not_told_accepted_while_the_first_attempt_is_being_written(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The op of the first attempt is in memory before its commit: a retry answered from
+    there would be told "accepted" for an edit the failing write then loses."""
+    await init(client, "Начало.")
+    entered, release = asyncio.Event(), asyncio.Event()
+    real = store.write_change
+    calls = 0
+
+    async def first_write_fails(conn: Any, *, change: store.Change) -> list[store.OutboxRow]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            entered.set()
+            await release.wait()
+            raise DatabaseUnavailableError("the write of the first attempt fails")
+        return await real(conn, change=change)
+
+    monkeypatch.setattr(store, "write_change", first_write_fails)
+    edit_id = "0c9e1f5a-6b7d-4e8f-9a0b-1c2d3e4f5a6b"
+    first = asyncio.create_task(edit(client, "end", " однажды.", edit_id=edit_id))
+    await entered.wait()
+    retry = asyncio.create_task(edit(client, "end", " однажды.", edit_id=edit_id))
+    done, _ = await asyncio.wait({retry}, timeout=0.3)
+    assert not done, "the retry was answered before the first attempt's write ended"
+
+    release.set()
+    assert (await first).status_code == 503
+    assert (await retry).status_code == 201  # written by the group after the failed one
+    current = (await client.get("/api/document/current")).json()
+    assert current["text"].count(" однажды.") == 1
