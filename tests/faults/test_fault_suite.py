@@ -49,6 +49,6 @@ async def test_kill_node_while_fifty_clients_edit_without_pause(
     line = summary.line()
     SUMMARY_LINES.append(line)
     print(f"\n{line}")
-    assert summary.counts["ok"] > 200, line
+    assert summary.counts["ok"] >= 50, f"fewer acknowledged edits than clients: {line}"
     problems = summary.problems()
     assert not problems, f"{line}\n{problems}\n{cluster.log_tails()}"
