@@ -140,10 +140,11 @@ def _version_rows(
     Only checkpoints keep their text: every `checkpoint_every`-th version, that many times
     further apart per `CHECKPOINT_CHARS` characters of text (every 100th on a short document,
     every 1100th on a 1 MB Russian text of 500 000 characters). The head is served from
-    memory and any other version is replayed from the op set. So an edit writes one row of a few dozen bytes, and the whole
-    text only when it lands on a checkpoint. A late operation renumbers every version after
-    it: their rows are rewritten, each with the text its new number keeps (a checkpoint's, or
-    none). Whatever the spacing was when it was written, a stored text is its version's."""
+    memory and any other version is replayed from the op set. So an edit writes one row of a
+    few dozen bytes, and the whole text only when it lands on a checkpoint. A late operation
+    renumbers every version after it: their rows are rewritten, each with the text its new
+    number keeps (a checkpoint's, or none). Whatever the spacing was when it was written, a
+    stored text is its version's."""
     if rebuild:
         first = 1
     else:
