@@ -176,8 +176,9 @@ async def chorus_loads(
             chorus_append(target, APPEND), clients, seconds, reader=chorus_read(target)
         )
         end = await size_kb(http, target)
-        result = Result("Chorus, fresh document", clients, accepted, seconds, latencies, cores)
-        result.size_kb, result.reads_ms = (0, end), read
+        result = Result(
+            "Chorus, fresh document", clients, accepted, seconds, latencies, cores, (0, end), read
+        )
         print(result.line(), flush=True)
 
 
@@ -194,10 +195,9 @@ async def growth(
         accepted, latencies, cores, read = await closed_loop(
             append, clients, seconds, reader=chorus_read(target)
         )
-        result = Result(
-            f"Chorus, from {start:.0f} KB", clients, accepted, seconds, latencies, cores
-        )
-        result.size_kb, result.reads_ms = (start, await size_kb(http, target)), read
+        end = await size_kb(http, target)
+        what = f"Chorus, from {start:.0f} KB"
+        result = Result(what, clients, accepted, seconds, latencies, cores, (start, end), read)
         print(result.line(), flush=True)
     size = await size_kb(http, target)
     reads, writes = await paced(target, clients, 2 * PACE_S + seconds)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from crdt_core import Added, DiffError, Op, Replica, write_update
+from crdt_core import Added, DiffError, InvalidPosition, Op, Replica, write_update
 
 from . import projection, store
 from .db import Connection, Database
@@ -60,9 +60,11 @@ class View:
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
 """Changes the replica, given the budget limit when it was read; returns what it added. One
-that refuses (`TextNodeError`, `DiffError`) must do so before changing anything: the rest of
-its group goes on. Any other error fails the whole group, and the replica is rebuilt from the
-database."""
+that refuses (`REFUSALS`) must do so before changing anything: its caller gets the error and
+the rest of its group goes on. Any other error fails the whole group, and the replica is
+rebuilt from the database."""
+REFUSALS = (TextNodeError, DiffError, InvalidPosition)
+"""What a change raises to refuse: a refused edit or init, junk from a peer, a bad position."""
 Events = Callable[[list[Op]], list[dict[str, Any]]]
 
 
@@ -199,8 +201,8 @@ class DurableReplica:
         """Apply `group` and write it in one transaction; each change's future gets its new
         operations or the error that stopped it."""
         start = projection.before(self.replica.opset)
-        results: list[list[tuple[Op, Added]] | Exception] = []
-        changed = False
+        fresh: list[list[Op] | Exception] = []  # per change: the ops it added, or its refusal
+        swapped = changed = False
         try:
             read_limit = any(queued.read_limit for queued in group)
             async with (
@@ -212,13 +214,13 @@ class DurableReplica:
                 changed = True
                 for queued in group:
                     try:
-                        results.append(queued.change(limit))
-                    except (TextNodeError, DiffError) as refused:  # nothing changed by it
-                        results.append(refused)
-                added = [
-                    found for result in results if isinstance(result, list) for found in result
-                ]
-                new_ops = [op for op, how in added if how != Added.DUPLICATE]
+                        added = queued.change(limit)
+                    except REFUSALS as refused:  # nothing changed by it
+                        fresh.append(refused)
+                        continue
+                    swapped = swapped or any(how == Added.SWAPPED for _, how in added)
+                    fresh.append([op for op, how in added if how != Added.DUPLICATE])
+                new_ops = [op for ops in fresh if isinstance(ops, list) for op in ops]
                 updates = self.replica.opset.drain_updates()
                 written: list[store.OutboxRow] = []
                 if updates or new_ops:  # else nothing changed: nothing to write
@@ -226,14 +228,14 @@ class DurableReplica:
                         self.replica.opset,
                         start,
                         new_ops,
-                        swapped=any(how == Added.SWAPPED for _, how in added),
+                        swapped=swapped,
                         checkpoint_every=self.settings.checkpoint_every,
                     )
-                    owed = [
+                    owed = [  # a local change's ops, to every peer, and their events
                         row
-                        for queued, result in zip(group, results, strict=True)
-                        if queued.events is not None and isinstance(result, list)
-                        for row in self._owed(result, queued.events)
+                        for queued, ops in zip(group, fresh, strict=True)
+                        if queued.events is not None and isinstance(ops, list)
+                        for row in self.outbox.rows_for(ops, queued.events(ops))
                     ]
                     written = await store.write_change(
                         conn, change=store.Change(updates=updates, rows=rows, outbox=owed)
@@ -255,19 +257,14 @@ class DurableReplica:
             raise
         self._publish()
         self.outbox.committed(written)
-        for queued, result in zip(group, results, strict=True):
-            if isinstance(result, Exception):
-                queued.done.set_exception(result)
+        for queued, ops in zip(group, fresh, strict=True):
+            if isinstance(ops, Exception):
+                queued.done.set_exception(ops)
             else:
-                queued.done.set_result([op for op, how in result if how != Added.DUPLICATE])
+                queued.done.set_result(ops)
         if limit_changed:
             with contextlib.suppress(DatabaseUnavailableError):
                 await self.budget_changed()
-
-    def _owed(self, result: list[tuple[Op, Added]], events: Events) -> list[dict[str, Any]]:
-        """Outbox rows of a local change's new operations: each to every peer, and events."""
-        ops = [op for op, how in result if how != Added.DUPLICATE]
-        return self.outbox.rows_for(ops, events(ops))
 
     async def _compact(self, conn: Connection, replica: Replica) -> None:
         snapshot = replica.opset.snapshot()

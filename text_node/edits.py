@@ -9,7 +9,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from crdt_core import Added, InvalidOperation, InvalidPosition, Op
+from crdt_core import Added, InvalidOperation, Op
 
 from . import projection
 from .durable import DurableReplica
@@ -19,7 +19,6 @@ from .errors import (
     DatabaseUnavailableError,
     DocumentMismatch,
     NoDocument,
-    TextNodeError,
 )
 from .events import budget_exceeded_event, op_event
 
@@ -53,26 +52,21 @@ class Edits:
             return projection.outcome(self.durable.replica.opset, held, new=False)
         arrived = time.monotonic()  # the request reached the node: its `request_ms` starts
         taken: list[tuple[Op, bool]] = []  # (its op, whether it is new)
-        refused: list[TextNodeError | InvalidPosition] = []
 
         def change(limit: int | None) -> list[tuple[Op, Added]]:
-            try:
-                op, new = self._accept_one(edit, limit)
-            except (TextNodeError, InvalidPosition) as error:
-                refused.append(error)
-                return []
+            op, new = self._accept_one(edit, limit)  # a refusal raises, changing nothing
             taken.append((op, new))
             return [(op, Added.NEW)] if new else []
 
         def events(ops: list[Op]) -> list[dict[str, object]]:
             return [self._event(op, edit, arrived) for op in ops]
 
-        await self.durable.change(change, events=events, read_limit=edit.tokens_used > 0)
-        if refused:
-            if isinstance(refused[0], BudgetExceeded):
-                with contextlib.suppress(DatabaseUnavailableError):
-                    await self._budget_exceeded(edit.agent_id, refused[0])
-            raise refused[0]
+        try:
+            await self.durable.change(change, events=events, read_limit=edit.tokens_used > 0)
+        except BudgetExceeded as exceeded:
+            with contextlib.suppress(DatabaseUnavailableError):
+                await self._budget_exceeded(edit.agent_id, exceeded)
+            raise
         op, new = taken[0]
         return projection.outcome(self.durable.replica.opset, op, new=new)
 

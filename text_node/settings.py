@@ -46,8 +46,9 @@ class NodeSettings(BaseSettings):
     """At start-up, how long to try unreachable peers before serving without them."""
     peer_timeout_s: float = Field(default=2.0, gt=0)
     checkpoint_every: int = Field(default=100, ge=1)
-    """The `documents` table keeps the text of every N-th version (a checkpoint); the head's
-    is served from memory."""
+    """The `documents` table keeps the text of every N-th version (a checkpoint), N versions
+    further apart per `projection.CHECKPOINT_CHARS` characters of text; the head's is served
+    from memory."""
     host: str = "127.0.0.1"
     port: int = Field(default=8101, ge=1, le=65535)
     pool_size: int = Field(default=10, ge=1)
