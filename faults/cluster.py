@@ -13,7 +13,6 @@ Used by the fault suite (`tests/faults/`) and usable by a benchmark that wants t
 from __future__ import annotations
 
 import dataclasses
-import email.utils
 import glob
 import math
 import os
@@ -290,17 +289,19 @@ class FaultCluster:
 
     def clock_offset(self, name: str) -> int:
         """How many whole seconds node `name`'s wall clock is ahead of ours (behind if < 0),
-        read from its HTTP Date header. uvicorn renews that header once a second from its
-        clock, so the header lags the node's time by up to a second: over 1.2 s of samples
-        the smallest lag is under 0.1 s, and rounding that sample up gives the offset."""
-        closest = -math.inf
-        end = time.monotonic() + 1.2
-        while time.monotonic() < end:
+        read from the `clock` its /health reports. The reading was taken somewhere between
+        sending and receiving, so each sample is off by at most half its round trip; the
+        fastest of a few samples decides, and a skew is always whole seconds."""
+        best_round_trip, offset = math.inf, 0.0
+        for _ in range(5):
+            sent = time.time()
             response = httpx.get(f"{self.node_url(name)}/health", timeout=5.0)
-            said = email.utils.parsedate_to_datetime(response.headers["date"]).timestamp()
-            closest = max(closest, said - time.time())
-            time.sleep(0.05)
-        return math.ceil(closest)
+            received = time.time()
+            if received - sent < best_round_trip:
+                best_round_trip = received - sent
+                offset = response.json()["clock"] - (sent + received) / 2
+            time.sleep(0.02)
+        return round(offset)
 
     def _clock_file(self, name: str) -> Path:
         return self.root / f"clock-{name}"

@@ -111,10 +111,10 @@ def clock_skew(seconds: int, name: str = "b", for_s: float = 8.0) -> Fault:
         shown = await run.do(
             f"step node {name}'s clock {seconds:+g} s", run.cluster.skew_clock, name, seconds
         )
-        run.mark(f"node {name}'s Date header is {shown:+g} s off")
+        run.mark(f"node {name}'s clock reads {shown:+g} s off")
         await asyncio.sleep(for_s)
         shown = await run.do(f"step node {name}'s clock back", run.cluster.skew_clock, name, 0)
-        run.mark(f"node {name}'s Date header is {shown:+g} s off")
+        run.mark(f"node {name}'s clock reads {shown:+g} s off")
         return time.monotonic()
 
     return fault

@@ -1,5 +1,6 @@
 """`/health` for the balancer and `/api/node` for the cluster view."""
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -13,13 +14,18 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 async def health(node: NodeDep) -> JSONResponse:
-    """200 only when the database answers and start-up catch-up is done."""
+    """200 only when the database answers and start-up catch-up is done. `clock` is this
+    node's wall clock (Unix seconds), so the fault suite sees a skewed node's offset."""
+    clock = round(time.time(), 3)
     database = await node.database()
     if database != "ok":
-        return JSONResponse({"status": "unavailable", "database": database}, status_code=503)
+        body = {"status": "unavailable", "database": database, "clock": clock}
+        return JSONResponse(body, status_code=503)
     if not node.anti_entropy.ready.is_set():
-        return JSONResponse({"status": "catching_up", "database": "ok"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok", "version": node.view.version})
+        body = {"status": "catching_up", "database": "ok", "clock": clock}
+        return JSONResponse(body, status_code=503)
+    body = {"status": "ok", "database": "ok", "version": node.view.version, "clock": clock}
+    return JSONResponse(body)
 
 
 @router.get("/api/node", response_model=NodeState)
