@@ -25,22 +25,50 @@ missing_system_packages() {
   echo "${missing[@]}"
 }
 
+# install_packages PACKAGE...: apt-get install as root, or say what to install.
+install_packages() {
+  [ $# -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "chorus: missing system packages: $* — install them (sudo apt-get install $*) or run as root" >&2
+    exit 1
+  fi
+  echo "chorus: installing system packages: $*"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 ensure_system_packages() {
   local missing
   missing=$(missing_system_packages)
   [ -z "$missing" ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    echo "chorus: missing system packages: $missing — install them (sudo apt-get install $missing) or run as root" >&2
-    exit 1
-  fi
-  echo "chorus: installing system packages: $missing"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
   # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  install_packages $missing
   # Debian starts the packaged services; Chorus runs its own instances on other ports.
   for service in postgresql redis-server nginx; do
     service "$service" stop >/dev/null 2>&1 || true
+  done
+}
+
+# ./chorus test compose: a Docker engine (Debian's docker.io; dockerd started if none runs) and
+# debootstrap, for the stand-in base images of a host that cannot pull from Docker Hub.
+ensure_docker() {
+  local missing=()
+  [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  install_packages "${missing[@]}"
+  docker info >/dev/null 2>&1 && return 0
+  mkdir -p .state
+  echo "chorus: starting dockerd (log: .state/dockerd.log)"
+  nohup /usr/sbin/dockerd >.state/dockerd.log 2>&1 &
+  local waited=0
+  until docker info >/dev/null 2>&1; do
+    if [ "$waited" -ge 30 ]; then
+      echo "chorus: dockerd did not start within 30 s; see .state/dockerd.log" >&2
+      exit 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
   done
 }
 

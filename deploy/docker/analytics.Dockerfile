@@ -1,17 +1,29 @@
-# syntax=docker/dockerfile:1.7
 # The Analytics Service: `python -m analytics` (settings: ANALYTICS_* variables), port 8000.
 # Build context: the repository root.
 
+# PYTHON_IMAGE: the base (deploy/offline-images.sh builds a stand-in where Docker Hub is out
+# of reach).
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+
 # deps: the project's Python dependencies (pyproject.toml) in a virtualenv. PySide6 is the
 # desktop client's and stays out of the services' images.
-FROM python:3.11.11-slim-bookworm AS deps
+FROM ${PYTHON_IMAGE} AS deps
+# Extra CA certificates (PEM) that pip trusts while it downloads, where a TLS proxy stands in
+# front of PyPI: a build argument of this stage only, so no image that ships carries them.
+ARG BUILD_CA_CERTS=""
 WORKDIR /build
 COPY pyproject.toml ./
 RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.lower().startswith('pyside6')))" > requirements.txt \
+ && if [ -n "$BUILD_CA_CERTS" ]; then \
+      cat /etc/ssl/certs/ca-certificates.crt > /tmp/build-ca.pem \
+      && printf '%s\n' "$BUILD_CA_CERTS" >> /tmp/build-ca.pem \
+      && export PIP_CERT=/tmp/build-ca.pem; \
+    fi \
  && python -m venv /venv \
- && /venv/bin/pip install --no-cache-dir --disable-pip-version-check -r requirements.txt
+ && /venv/bin/pip install --no-cache-dir --disable-pip-version-check -r requirements.txt \
+ && rm -f /tmp/build-ca.pem
 
-FROM python:3.11.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 RUN groupadd --system --gid 10001 chorus \
  && useradd --system --uid 10001 --gid chorus --home-dir /app --no-create-home chorus
 ENV PATH=/venv/bin:$PATH \

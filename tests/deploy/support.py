@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -115,15 +116,18 @@ class Dockerfile:
             pending = ""
         assert not pending, f"{path}: a continuation line ends the file"
         stages: list[Stage] = []
+        defaults: dict[str, str] = {}  # ARGs before the first FROM: what `FROM ${NAME}` gets
         for line in logical:
             keyword, _, args = line.partition(" ")
             keyword = keyword.upper()
             if keyword == "FROM":
                 words = args.split()
                 name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
-                stages.append(Stage(base=words[0], name=name))
+                base = re.sub(r"\$\{(\w+)\}", lambda m: defaults[m[1]], words[0])
+                stages.append(Stage(base=base, name=name))
             elif keyword == "ARG" and not stages:
-                continue
+                key, _, value = args.strip().partition("=")
+                defaults[key] = value
             else:
                 assert stages, f"{path}: {keyword} before the first FROM"
                 stages[-1].instructions.append(Instruction(keyword, args.strip()))
