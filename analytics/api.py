@@ -1,5 +1,6 @@
 """HTTP routes of the Analytics Service: thin, they validate and call the repository/metrics."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -21,6 +22,7 @@ from .schemas import (
 router = APIRouter()
 DEFAULT_TIMELINE = 200
 MAX_TIMELINE = 1000
+MAX_BUCKET_S = 86_400
 _unavailable: dict[int | str, dict[str, Any]] = {
     503: {"description": "the analytics database is unavailable"}
 }
@@ -51,9 +53,18 @@ async def ingest_batch(batch: EventBatchIn, database: DatabaseDep, clock: ClockD
 
 
 @router.get("/api/analytics/metrics", responses=_unavailable)
-async def metrics(database: DatabaseDep, clock: ClockDep, period: Period = Period.HOUR) -> Metrics:
-    """Aggregated metrics of the last `period` (spec FR 19 plus the dashboard's figures)."""
-    return await compute_metrics(database=database, period=period, now=clock())
+async def metrics(
+    database: DatabaseDep,
+    clock: ClockDep,
+    period: Period = Period.HOUR,
+    since: datetime | None = None,
+    bucket_s: Annotated[int | None, Query(ge=1, le=MAX_BUCKET_S)] = None,
+) -> Metrics:
+    """Aggregated metrics of the last `period` (spec FR 19 plus the dashboard's figures);
+    `since` starts the window later, `bucket_s` sets the width of the series' buckets."""
+    return await compute_metrics(
+        database=database, period=period, now=clock(), since=since, bucket_s=bucket_s
+    )
 
 
 @router.get("/api/analytics/timeline", responses=_unavailable)

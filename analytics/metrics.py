@@ -26,6 +26,10 @@ Choices the spec leaves open:
 - `budget` is the budget now, whatever the period: the newest budget-bearing event (applied
   edit with budget figures, budget_exceeded, budget_changed) says whether it is `exceeded`;
   see `schemas.Budget`. A restored limit is therefore no longer "exceeded".
+- `since` moves the window start later (a run report asks for its run only); `bucket_s` makes
+  the buckets narrower or wider than the period's, but never so narrow that the window holds
+  more than `MAX_BUCKETS` of them (the width used is `bucket_seconds`). `status_by_time` counts
+  edit outcomes per bucket, `replication_lag_by_time` the lag percentiles per bucket and link.
 - Everything else is computed from events in the window.
 """
 
@@ -34,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 
 from . import repository
 from .db import Database
-from .repository import BucketRow
+from .repository import BucketRow, LinkLagRow, StatusRow
 from .schemas import (
     AgentFigures,
     AgentsPoint,
@@ -43,11 +47,13 @@ from .schemas import (
     EditsPoint,
     LagPercentiles,
     LatencyPoint,
+    LinkLagPoint,
     Metrics,
     NodeFigures,
     Percentiles,
     Period,
     Replication,
+    StatusPoint,
     Timeline,
     TokenPoint,
     WorstLink,
@@ -55,6 +61,8 @@ from .schemas import (
 from .timeline import BudgetState, derive
 
 MIN_RATE_SPAN = timedelta(minutes=1)
+MAX_BUCKETS = 4000
+"""The most buckets one answer has: a narrower `bucket_s` is widened to fit."""
 NODE_NAMES_SPAN = timedelta(hours=1)
 
 
@@ -67,6 +75,54 @@ def bucket_origin(start: datetime, width: timedelta) -> float:
 def bucket_count(origin: float, now: datetime, width: timedelta) -> int:
     """Buckets from `origin` up to and including the one that holds `now`."""
     return math.floor((now.timestamp() - origin) / width.total_seconds()) + 1
+
+
+def window(
+    period: Period, now: datetime, *, since: datetime | None = None, bucket_s: int | None = None
+) -> tuple[datetime, timedelta]:
+    """The window start and the bucket width of a metrics request (see the module docstring)."""
+    start = now - period.duration
+    if since is not None:
+        aware = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+        start = min(max(start, aware), now)
+    if bucket_s is None:
+        return start, period.bucket
+    narrowest = math.ceil((now - start).total_seconds() / MAX_BUCKETS)
+    return start, timedelta(seconds=max(bucket_s, narrowest, 1))
+
+
+def _status_series(
+    rows: list[StatusRow], *, origin: float, width: timedelta, count: int
+) -> list[StatusPoint]:
+    by_index = {row.bucket: row for row in rows}
+    points = []
+    for index in range(count):
+        at = datetime.fromtimestamp(origin + index * width.total_seconds(), tz=UTC)
+        row = by_index.get(index, StatusRow(index, 0, 0, 0))
+        points.append(
+            StatusPoint(
+                timestamp=at,
+                accepted=row.accepted,
+                rejected=row.rejected,
+                superseded=round(row.superseded),
+            )
+        )
+    return points
+
+
+def _lag_series(rows: list[LinkLagRow], *, origin: float, width: timedelta) -> list[LinkLagPoint]:
+    return [
+        LinkLagPoint(
+            timestamp=datetime.fromtimestamp(origin + row.bucket * width.total_seconds(), tz=UTC),
+            source=row.source,
+            target=row.target,
+            count=row.count,
+            p50=row.p50,
+            p95=row.p95,
+            p99=row.p99,
+        )
+        for row in rows
+    ]
 
 
 def edits_per_minute(
@@ -103,18 +159,29 @@ def _series(
     return tokens, edits, agents, latency
 
 
-async def compute_metrics(*, database: Database, period: Period, now: datetime) -> Metrics:
-    """The metrics of the window [now - period, now] (see the module docstring)."""
-    start = now - period.duration
-    origin = bucket_origin(start, period.bucket)
-    count = bucket_count(origin, now, period.bucket)
+async def compute_metrics(
+    *,
+    database: Database,
+    period: Period,
+    now: datetime,
+    since: datetime | None = None,
+    bucket_s: int | None = None,
+) -> Metrics:
+    """The metrics of the window [now - period, now], or [since, now] when that is shorter
+    (see the module docstring)."""
+    start, width = window(period, now, since=since, bucket_s=bucket_s)
+    origin = bucket_origin(start, width)
+    count = bucket_count(origin, now, width)
     totals = await repository.window_totals(database=database, start=start)
+    width_s = width.total_seconds()
     rows = await repository.edit_buckets(
-        database=database,
-        start=start,
-        origin=origin,
-        width_s=period.bucket.total_seconds(),
-        buckets=count,
+        database=database, start=start, origin=origin, width_s=width_s, buckets=count
+    )
+    statuses = await repository.status_buckets(
+        database=database, start=start, origin=origin, width_s=width_s, buckets=count
+    )
+    lags = await repository.lag_buckets(
+        database=database, start=start, origin=origin, width_s=width_s, buckets=count
     )
     agents = await repository.agent_figures(database=database, start=start)
     nodes = await repository.node_figures(database=database, start=start)
@@ -122,7 +189,7 @@ async def compute_metrics(*, database: Database, period: Period, now: datetime) 
     worst = await repository.worst_link(database=database, start=start)
 
     tokens_series, edits_series, agents_series, latency_series = _series(
-        rows, origin=origin, width=period.bucket, count=count
+        rows, origin=origin, width=width, count=count
     )
     superseded = round(totals.superseded)
     return Metrics(
@@ -140,6 +207,8 @@ async def compute_metrics(*, database: Database, period: Period, now: datetime) 
         edits_by_time=edits_series,
         active_agents_by_time=agents_series,
         latency_by_time=latency_series,
+        status_by_time=_status_series(statuses, origin=origin, width=width, count=count),
+        replication_lag_by_time=_lag_series(lags, origin=origin, width=width),
         edits_by_status=EditsByStatus(
             accepted=max(totals.total_edits - superseded, 0),
             rejected=totals.rejected,
@@ -184,7 +253,7 @@ async def compute_metrics(*, database: Database, period: Period, now: datetime) 
         conflicts=totals.rejected + superseded,
         window_start=start,
         generated_at=now,
-        bucket_seconds=round(period.bucket.total_seconds()),
+        bucket_seconds=round(width.total_seconds()),
     )
 
 

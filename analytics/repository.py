@@ -88,6 +88,47 @@ GROUP BY 1
 ORDER BY 1
 """
 
+# Edit outcomes per bucket: applied (accepted, whether or not superseded later), rejected, and
+# the edits the applied ones superseded (counted in the bucket of the superseding edit).
+_STATUS_BUCKETS = f"""
+SELECT
+  least(
+    floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
+          / CAST($3 AS float8)),
+    CAST($4 AS float8)
+  )::int AS bucket,
+  count(*) FILTER (WHERE event_type = 'edit_applied') AS accepted,
+  count(*) FILTER (WHERE event_type = 'edit_rejected') AS rejected,
+  coalesce(sum({_SUPERSEDED}) FILTER (WHERE event_type = 'edit_applied'), 0) AS superseded
+FROM events
+WHERE event_type IN ('edit_applied', 'edit_rejected') AND timestamp >= $1
+GROUP BY 1
+ORDER BY 1
+"""
+
+# Replication latency percentiles per bucket and link (sender → receiver).
+_LAG_BUCKETS = f"""
+SELECT * FROM (
+  SELECT
+    least(
+      floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
+            / CAST($3 AS float8)),
+      CAST($4 AS float8)
+    )::int AS bucket,
+    {_text("source_node")} AS source,
+    {_text("target_node")} AS target,
+    count({_LATENCY}) AS count,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY {_LATENCY}) AS p50,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY {_LATENCY}) AS p95,
+    percentile_cont(0.99) WITHIN GROUP (ORDER BY {_LATENCY}) AS p99
+  FROM events
+  WHERE event_type = 'replication_success' AND timestamp >= $1
+  GROUP BY 1, 2, 3
+) AS links
+WHERE source IS NOT NULL AND target IS NOT NULL AND count > 0
+ORDER BY bucket, source, target
+"""
+
 _AGENTS = f"""
 SELECT
   agent_id,
@@ -276,6 +317,29 @@ class BucketRow:
 
 
 @dataclass(frozen=True)
+class StatusRow:
+    """Edit outcomes in one time bucket (absent buckets had none)."""
+
+    bucket: int
+    accepted: int
+    rejected: int
+    superseded: float
+
+
+@dataclass(frozen=True)
+class LinkLagRow:
+    """One link's replication latency percentiles in one time bucket."""
+
+    bucket: int
+    source: str
+    target: str
+    count: int
+    p50: float
+    p95: float
+    p99: float
+
+
+@dataclass(frozen=True)
 class AgentRow:
     """One agent's figures in the window."""
 
@@ -389,6 +453,24 @@ async def edit_buckets(
     async with database.connection() as conn:
         rows = await conn.fetch(_BUCKETS, start, origin, width_s, buckets - 1)
     return [BucketRow(**row) for row in rows]
+
+
+async def status_buckets(
+    *, database: Database, start: datetime, origin: float, width_s: float, buckets: int
+) -> list[StatusRow]:
+    """Applied and rejected edits at or after `start` per bucket (as `edit_buckets`)."""
+    async with database.connection() as conn:
+        rows = await conn.fetch(_STATUS_BUCKETS, start, origin, width_s, buckets - 1)
+    return [StatusRow(**row) for row in rows]
+
+
+async def lag_buckets(
+    *, database: Database, start: datetime, origin: float, width_s: float, buckets: int
+) -> list[LinkLagRow]:
+    """Replication latency percentiles at or after `start` per bucket and link."""
+    async with database.connection() as conn:
+        rows = await conn.fetch(_LAG_BUCKETS, start, origin, width_s, buckets - 1)
+    return [LinkLagRow(**row) for row in rows]
 
 
 async def agent_figures(*, database: Database, start: datetime, limit: int = 500) -> list[AgentRow]:

@@ -145,6 +145,29 @@ class LatencyPoint(BaseModel):
     request_ms: float | None = None
 
 
+class StatusPoint(BaseModel):
+    """Edit outcomes in one bucket: `accepted` the edits applied then (superseded later or
+    not), `rejected` those refused, `superseded` the earlier edits the applied ones overwrote."""
+
+    timestamp: datetime
+    accepted: int
+    rejected: int
+    superseded: int
+
+
+class LinkLagPoint(BaseModel):
+    """Replication latency of one link (sender → receiver) in one bucket, in ms; only buckets
+    in which the link delivered something have a point."""
+
+    timestamp: datetime
+    source: str
+    target: str
+    count: int
+    p50: float
+    p95: float
+    p99: float
+
+
 class EditsByStatus(BaseModel):
     """Edits by final status, as in `GET /api/edits`; the three add up to all edit outcomes."""
 
@@ -237,7 +260,9 @@ class Metrics(BaseModel):
     period's applied edits only. `active_agents` counts agents with an applied edit in the
     period. `edit_latency_ms` is the nodes' time from an edit request's arrival to its commit
     (`request_ms`), `cycle_ms` the agents' cycle time when they report it (null otherwise);
-    `avg_latency_ms` (mean `latency_ms`) is kept for older clients.
+    `avg_latency_ms` (mean `latency_ms`) is kept for older clients. `window_start` is the
+    later of now - period and the request's `since`; `bucket_seconds` the width of the series'
+    buckets (the period's, or the request's `bucket_s`).
     """
 
     period: Period
@@ -252,6 +277,8 @@ class Metrics(BaseModel):
     edits_by_time: list[EditsPoint]
     active_agents_by_time: list[AgentsPoint]
     latency_by_time: list[LatencyPoint]
+    status_by_time: list[StatusPoint] = Field(default_factory=list)
+    replication_lag_by_time: list[LinkLagPoint] = Field(default_factory=list)
     edits_by_status: EditsByStatus
     budget: Budget
     agents: list[AgentFigures]

@@ -15,7 +15,9 @@ after `--down-s` seconds. Then the agents stop and the run is checked:
 
 Prints progress lines, then the checks and the figures (wall time, accepted edits per second,
 the agents' POST /api/edits and GET /api/document/current latency at the balancer, from
-nginx's access log). Exits 1 when a check fails; timings are printed, never asserted.
+nginx's access log). Exits 1 when a check fails; timings are printed, never asserted. Last,
+while the stack is still up, the run report (`run_report`: charts, evidence, these verdict
+lines) is written to `--report` (stress-report.html) and its PDF.
 """
 
 import argparse
@@ -40,6 +42,7 @@ from launcher.nginx import NginxPaths
 from launcher.pace import Pace
 from launcher.stack import Stack, StackConfig
 from launcher.state import StateDir
+from run_report import stack_report
 
 from .text_node_bench import quantiles
 
@@ -120,9 +123,17 @@ async def wait_until(run: Run, accepted: int, started: float, limit_s: float) ->
 
 
 async def stress(
-    stack: Stack, *, agents: int, target: int, seed: int, down_s: float, limit_s: float
+    stack: Stack,
+    *,
+    agents: int,
+    target: int,
+    seed: int,
+    down_s: float,
+    limit_s: float,
+    report: Path | None = None,
 ) -> bool:
-    """The run and its checks; True when every check passed."""
+    """The run and its checks, then the run report at `report` (and its PDF) while the stack
+    is still up; True when every check passed."""
     victim = random.Random(seed).choice(NODES)
     async with httpx.AsyncClient(base_url=stack.balancer_url, timeout=30) as http:
         run = Run(stack, http)
@@ -161,7 +172,23 @@ async def stress(
             stopped = response.json()["agents"]
         wall_s = time.monotonic() - started
         say(f"  {wall_s:6.1f} s: agents stopped ({reached} accepted when the target was seen)")
-        return await check(run, stopped, progress_from, before, wall_s, victim, killed_at, back_at)
+        passed, lines = await check(
+            run, stopped, progress_from, before, wall_s, victim, killed_at, back_at
+        )
+    if report is not None:
+        parameters = [
+            ("Профиль", "стресс-тест (bench.stress), локальный стенд на одной машине"),
+            (
+                "Стресс-тест",
+                f"{agents} агентов до {target} принятых правок; узел {victim} убит (kill -9) "
+                f"на {down_s:g} с посередине (seed {seed})",
+            ),
+        ]
+        files = await asyncio.to_thread(
+            stack_report, stack, out=report, parameters=parameters, verdicts=lines
+        )
+        say(f"report: {files.html}" + (f" and {files.pdf}" if files.pdf else ""))
+    return passed
 
 
 async def check(
@@ -173,8 +200,15 @@ async def check(
     victim: str,
     killed_at: float,
     back_at: float,
-) -> bool:
+) -> tuple[bool, list[str]]:
+    """The checks; whether they passed, and the lines printed (the report's verdict lines)."""
     failures: list[str] = []
+    lines: list[str] = []
+
+    def out(line: str) -> None:
+        lines.append(line)
+        say(line)
+
     # the texts: byte-identical once replication has settled
     deadline = time.monotonic() + 30
     while True:
@@ -186,7 +220,7 @@ async def check(
             break
         await asyncio.sleep(0.2)
     for name, view in views.items():
-        say(
+        out(
             f"node {name}: version {view['version']}, {len(view['text'].encode())} bytes, "
             f"sha256 {digests[name]}"
         )
@@ -202,7 +236,7 @@ async def check(
         if (depth == 0 and counted == held) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.2)
-    say(
+    out(
         f"accepted edits: {held} on the nodes, {counted} in analytics (total_edits), "
         f"{accepted} by the agents' count; outboxes {depth}"
     )
@@ -218,7 +252,7 @@ async def check(
         states[agent["state"]] = states.get(agent["state"], 0) + 1
     stuck = [a["agent_id"] for a in agents if a["cycles"] <= progress_from.get(a["agent_id"], 0)]
     failed = [f"{a['agent_id']}: {a['last_error']}" for a in agents if a["state"] == "failed"]
-    say(
+    out(
         f"agents: {len(agents)}, states {states}; no cycle after node {victim} came back: "
         f"{stuck or 'none'}"
     )
@@ -228,22 +262,22 @@ async def check(
         failures.append(f"agents stuck: {stuck}")
 
     rejected = sum(a["rejected"] for a in agents)
-    print(
-        f"\nwall {wall_s:.1f} s (node {victim} down from {killed_at:.1f} s to {back_at:.1f} s); "
+    out(
+        f"wall {wall_s:.1f} s (node {victim} down from {killed_at:.1f} s to {back_at:.1f} s); "
         f"{accepted} accepted, {rejected} rejected, {sum(a['stale'] for a in agents)} stale, "
         f"{sum(a['retries'] for a in agents)} retries; {accepted / wall_s:.2f} accepted edits/s; "
         f"{sum(a['tokens'] for a in agents)} tokens"
     )
     for method, uri, latencies in balancer_latencies(run.stack):
         p50, p95, p99 = quantiles(latencies)
-        print(
+        out(
             f"agents' {method} {uri} at the balancer: p50 {p50:.1f} ms  p95 {p95:.1f} ms  "
             f"p99 {p99:.1f} ms  (n={len(latencies)})"
         )
     for failure in failures:
-        print(f"FAILED: {failure}")
-    print("all checks passed" if not failures else f"{len(failures)} check(s) failed")
-    return not failures
+        out(f"FAILED: {failure}")
+    out("all checks passed" if not failures else f"{len(failures)} check(s) failed")
+    return not failures, lines
 
 
 def balancer_latencies(stack: Stack) -> list[tuple[str, str, list[float]]]:
@@ -276,6 +310,13 @@ def main() -> int:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="the agents' pace factor (default 1: the demo's)"
     )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        default=Path("stress-report.html"),
+        help="the run report written at the end, with its PDF beside it "
+        "(default stress-report.html)",
+    )
     args = parser.parse_args()
     rate = RateLimit.parse(args.rate)
     with temporary_stack("chorus-stress-", rate, BUDGET, Pace(args.speed)) as stack:
@@ -287,6 +328,7 @@ def main() -> int:
                 seed=args.seed,
                 down_s=args.down_s,
                 limit_s=args.limit_s,
+                report=args.report.absolute(),
             )
         )
     return 0 if passed else 1

@@ -9,6 +9,11 @@
     node ACTION a|b|c         stop, start, kill (SIGKILL), freeze (SIGSTOP), thaw (SIGCONT)
     scenario 1..7|all         replay the spec's user scenarios on the running system, each
                               with a timeline of what happened
+    report [--since 15m|TIME] [--out report.html] [--no-pdf] [--verdicts FILE]
+                              the run as one self-contained HTML page in Russian and its PDF:
+                              parameters, charts with the cluster's events, the agents, the
+                              consistency evidence checked now, the document; exit status 1
+                              when the cluster is not in sync
 
 Ports default to fixed values (nginx 8080, nodes 8101-8103, ...) and are overridden by
 `CHORUS_<NAME>_PORT`; `up` saves what it used in the state directory, and the other
@@ -21,6 +26,10 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import run_report
 
 from . import demo, scenarios
 from .components import Component
@@ -66,6 +75,27 @@ def _parser() -> argparse.ArgumentParser:
         "scenario", help="replay a spec scenario on the running system, with a timeline"
     )
     scenario.add_argument("which", choices=(*scenarios.SCENARIOS, "all"), metavar="1..7|all")
+    report = commands.add_parser(
+        "report", help="the run as a self-contained HTML page and its PDF, with the evidence"
+    )
+    report.add_argument(
+        "--since",
+        help="where the run begins: a span back (90s, 15m, 2h, 1d) or a time "
+        "(2026-01-10T12:00); default: when the current document began",
+    )
+    report.add_argument(
+        "--out", type=Path, default=Path("report.html"), help="the HTML file (default report.html)"
+    )
+    report.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    report.add_argument(
+        "--verdicts", type=Path, help="a file of verdict lines (a stress test's, the fault suite's)"
+    )
+    report.add_argument(
+        "--settle",
+        type=float,
+        default=run_report.SETTLE_S,
+        help="seconds to wait for the nodes to agree before judging (default %(default)g)",
+    )
     commands.add_parser("help", help="show this help")
     return parser
 
@@ -158,6 +188,31 @@ def node(stack: Stack, action: NodeAction, letter: str, wait_s: float = 60.0) ->
     return 0
 
 
+def report(stack: Stack, args: argparse.Namespace) -> int:
+    """Write the report; 0 when the evidence passed, 1 when the cluster is not in sync."""
+    since = None
+    if args.since:
+        since = run_report.parse_since(args.since, datetime.now(UTC))
+    verdicts: list[str] = []
+    if args.verdicts:
+        try:
+            verdicts = args.verdicts.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            problem = f"--verdicts: не прочитать {args.verdicts}: {exc.strerror}"
+            raise run_report.ReportError(problem) from exc
+    files = run_report.stack_report(
+        stack,
+        out=args.out,
+        since=since,
+        verdicts=verdicts,
+        settle_s=args.settle,
+        pdf=not args.no_pdf,
+    )
+    print(f"Отчёт: {files.html}" + (f" и {files.pdf}" if files.pdf else ""))
+    print(files.verdict)
+    return 0 if files.passed else 1
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run one command; the exit status."""
     parser = _parser()
@@ -181,9 +236,14 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         if args.command == "scenario":
             scenarios.run(stack, args.which, say)
             return 0
+        if args.command == "report":
+            return report(stack, args)
         return node(stack, args.action, args.letter)
     except ERRORS as exc:
         print(f"chorus {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except run_report.ReportError as exc:
+        print(f"chorus {args.command}: ошибка: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"chorus {args.command}: interrupted", file=sys.stderr)

@@ -1,5 +1,6 @@
 # Sourced by ./chorus: idempotent installation of what the project needs.
-# Services: postgresql, redis-server, nginx. Dashboard: nodejs, npm. Browser tests: chromium.
+# Services: postgresql, redis-server, nginx. Dashboard: nodejs, npm. Browser tests and the run
+# report's PDF: chromium; its page check: poppler-utils (pdftoppm).
 # Fault injection: faketime, iptables. Compose validation: docker-compose. The desktop
 # client's Qt offscreen runtime: below.
 QT_RUNTIME_PACKAGES=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 fonts-dejavu-core
@@ -13,6 +14,7 @@ missing_system_packages() {
   [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/pdftoppm ] || missing+=(poppler-utils)
   [ -x /usr/bin/faketime ] || missing+=(faketime)
   [ -x /usr/sbin/iptables ] || missing+=(iptables)
   [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)

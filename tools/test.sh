@@ -8,7 +8,7 @@ echo "== ruff"
 ruff check .
 ruff format --check .
 echo "== mypy"
-mypy $(ls -d crdt_core service_kit wording text_node chat analytics agents desktop launcher faults \
+mypy $(ls -d crdt_core service_kit wording text_node chat analytics agents desktop launcher faults run_report \
   property_tests tests bench tools 2>/dev/null)
 if [ -f frontend/package.json ]; then
   echo "== dashboard (frontend/: types, lint, component tests, next build)"

@@ -59,7 +59,13 @@ async def require_operator(request: Request) -> None:
     tokens.require(request, OPERATOR, "запускать и останавливать агентов может только оператор")
 
 
+async def get_model(request: Request) -> str:
+    model: str = request.app.state.model
+    return model
+
+
 PoolDep = Annotated[AgentPool, Depends(get_pool)]
+ModelDep = Annotated[str, Depends(get_model)]
 Operator = Depends(require_operator)
 
 
@@ -79,23 +85,26 @@ class AgentListing(BaseModel):
     running: bool
     count: int
     agents: list[AgentEntry]
+    model: str = ""
+    """The model the agents ask (`chorus-simulator`: the offline simulator, not a language
+    model)."""
 
 
-def _listing(pool: AgentPool) -> AgentListing:
+def _listing(pool: AgentPool, model: str) -> AgentListing:
     agents = pool.stats()
     return AgentListing.model_validate(
-        {"running": pool.running, "count": len(agents), "agents": agents}
+        {"running": pool.running, "count": len(agents), "agents": agents, "model": model}
     )
 
 
 @router.get("")
-async def list_agents(pool: PoolDep) -> AgentListing:
+async def list_agents(pool: PoolDep, model: ModelDep) -> AgentListing:
     """Every agent of the last start: role, state, accepted/rejected edits, tokens, last error."""
-    return _listing(pool)
+    return _listing(pool, model)
 
 
 @router.post("/start", dependencies=[Operator])
-async def start_agents(body: StartRequest, pool: PoolDep) -> AgentListing:
+async def start_agents(body: StartRequest, pool: PoolDep, model: ModelDep) -> AgentListing:
     """Start agent-1..agent-count with the default roles, or the given ones cycled."""
     if body.roles is None:
         roles = default_roles(body.count)
@@ -108,14 +117,14 @@ async def start_agents(body: StartRequest, pool: PoolDep) -> AgentListing:
         raise ApiError(409, "already_running", str(exc)) from exc
     except MissingToken as exc:
         raise ApiError(422, "validation_error", str(exc), field="count") from exc
-    return _listing(pool)
+    return _listing(pool, model)
 
 
 @router.post("/stop", dependencies=[Operator])
-async def stop_agents(pool: PoolDep) -> AgentListing:
+async def stop_agents(pool: PoolDep, model: ModelDep) -> AgentListing:
     """Stop every agent (cancelled mid-cycle); their final counters."""
     await pool.stop()
-    return _listing(pool)
+    return _listing(pool, model)
 
 
 def _real_clients(settings: SupervisorSettings) -> AbstractAsyncContextManager[AgentClients]:
@@ -179,6 +188,7 @@ def create_app(
 
     app = FastAPI(title="Chorus agent supervisor", lifespan=lifespan)
     app.state.tokens = settings.auth()
+    app.state.model = settings.llm_endpoint()[1]
     install_error_handlers(app)
     app.include_router(router)
     return app

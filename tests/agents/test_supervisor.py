@@ -76,7 +76,12 @@ async def wait_for(client: httpx.AsyncClient, accepted: int, limit_s: float = 20
 
 async def test_start_report_stop(supervisor: tuple[FastAPI, httpx.AsyncClient]) -> None:
     _, client = supervisor
-    assert (await client.get("/api/agents")).json() == {"running": False, "count": 0, "agents": []}
+    assert (await client.get("/api/agents")).json() == {
+        "running": False,
+        "count": 0,
+        "agents": [],
+        "model": "chorus-simulator",  # no API key: the offline simulator
+    }
 
     started = await client.post("/api/agents/start", json={"count": 2}, headers=OPERATOR)
     assert started.status_code == 200, started.text

@@ -226,6 +226,60 @@ async def test_buckets_of_the_hour(client: httpx.AsyncClient) -> None:
     assert sum(p["tokens"] for p in body["token_usage_by_time"]) == body["total_tokens"]
 
 
+async def test_since_and_bucket_s_narrow_the_window_and_its_buckets(
+    client: httpx.AsyncClient,
+) -> None:
+    """A run report's request: its own run only, in buckets of its choosing, with the outcomes
+    and the replication lag per link in every bucket."""
+    await ingest(client, CRAFTED)
+
+    response = await client.get(
+        METRICS, params={"period": "1h", "since": at(11, 56), "bucket_s": 120}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+
+    assert iso(body["window_start"]) == iso(at(11, 56))
+    assert body["bucket_seconds"] == 120
+    assert body["total_edits"] == 3  # 11:57, 11:59:59 and the one 60 s ahead
+    statuses = [
+        (iso(p["timestamp"]), p["accepted"], p["rejected"], p["superseded"])
+        for p in body["status_by_time"]
+    ]
+    assert statuses == [
+        (iso(at(11, 56)), 1, 0, 1),
+        (iso(at(11, 58)), 1, 1, 0),
+        (iso(at(12, 0)), 1, 0, 0),
+    ]
+    assert [iso(p["timestamp"]) for p in body["edits_by_time"]] == [s[0] for s in statuses]
+    lags = [
+        (iso(p["timestamp"]), p["source"], p["target"], p["count"], p["p50"], p["p99"])
+        for p in body["replication_lag_by_time"]
+    ]
+    assert lags == [
+        (iso(at(11, 56)), "node-2", "node-1", 1, 30.0, 30.0),
+        (iso(at(11, 58)), "node-3", "node-1", 1, 40.0, 40.0),
+    ]
+
+
+@pytest.mark.parametrize(("period", "bucket_s", "width"), [("1h", 1, 1), ("7d", 1, 152)])
+async def test_a_narrow_bucket_is_widened_to_the_most_buckets(
+    client: httpx.AsyncClient, period: str, bucket_s: int, width: int
+) -> None:
+    response = await client.get(METRICS, params={"period": period, "bucket_s": bucket_s})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["bucket_seconds"] == width
+    assert len(body["edits_by_time"]) <= 4001
+    assert len(body["status_by_time"]) == len(body["edits_by_time"])
+
+
+async def test_bad_bucket_s_is_named(client: httpx.AsyncClient) -> None:
+    response = await client.get(METRICS, params={"bucket_s": 0})
+    assert response.status_code == 422
+    assert response.json()["field"] == "bucket_s"
+
+
 @pytest.mark.parametrize(
     ("period", "buckets", "width", "edits", "tokens"),
     [("1h", 61, 60, 4, 105), ("24h", 97, 900, 6, 1205), ("7d", 85, 7200, 6, 1205)],

@@ -11,6 +11,7 @@ asserted.
 
 import subprocess
 import sys
+from pathlib import Path
 
 from launcher.state import REPO_ROOT
 
@@ -40,14 +41,20 @@ def test_cluster_bench_runs_and_the_nodes_agree() -> None:
     assert "POST /api/edits, 5 agents saturated" in out
 
 
-def test_stress_keeps_every_check_with_a_node_killed() -> None:
+def test_stress_keeps_every_check_with_a_node_killed(tmp_path: Path) -> None:
+    report = tmp_path / "stress.html"
     out = run_module(
         "bench.stress",
         *("--agents", "10", "--edits", "40", "--rate", "6000r/m", "--down-s", "1"),
-        *("--speed", "10"),
+        *("--speed", "10", "--report", str(report)),
     )
     assert "all checks passed" in out
     assert "kill -9 node" in out
+    # The run report, written at the end: the checks above as its verdict lines.
+    html = report.read_text(encoding="utf-8")
+    assert "Кластер синхронизирован: все проверки пройдены." in html
+    assert "all checks passed" in html.split("Вердикты стресс-теста")[1]
+    assert report.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_demo_soak_keeps_a_room_of_editors_alive() -> None:
