@@ -3,15 +3,10 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
-
 from crdt_core._sequence import Sequence
 
 TINY = 3
 """Characters per block in the tiny-block runs: a block splits above six."""
-
-BLOCK_SIZES = pytest.mark.parametrize("block_size", [Sequence.block_size, TINY])
-"""Run a property with the real block size and with tiny blocks."""
 
 
 @contextmanager

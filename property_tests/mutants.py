@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import Phase, settings
 
-MUTANT_RUN = settings(max_examples=300, phases=[Phase.generate], database=None)
+MUTANT_RUN = settings(max_examples=600, phases=[Phase.generate], database=None)
 """How a property hunts a mutant: generation only (the first failure is the answer), and no
 example database, so that a mutant's counterexample is never replayed on the real code."""
 

@@ -11,18 +11,30 @@ vectors and Docs, nothing left waiting, and a replica restored from its log equa
 live one.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from crdt_core import CrdtError, Op, OpKind, Replica
+from crdt_core import Added, CrdtError, Op, OpKind, OpSet, Replica, _opset, _replica
 
+from .blocks import TINY, blocks_of
 from .decisions import check_decision, model_of
 from .invariants import check_all
+from .mutants import MUTANT_RUN, counterexample
+from .test_stale_decisions import LateConflictFold
 
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя АБВЁЖЯ,.«»—!?😀👍🏽\n"
 texts = st.text(alphabet=ALPHABET, max_size=6)
@@ -141,11 +153,24 @@ class ReplicationMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), index=st.integers(0, NODES - 1), text=texts, tokens=st.integers(0, 50))
     def edit(self, data: st.DataObject, index: int, text: str, tokens: int) -> None:
+        """An agent edits what it read: the head or one of the three versions before it."""
+        self._edit(data, index, text, tokens, least_k=0)
+
+    @rule(data=st.data(), index=st.integers(0, NODES - 1), text=texts, tokens=st.integers(0, 50))
+    def edit_an_older_version(
+        self, data: st.DataObject, index: int, text: str, tokens: int
+    ) -> None:
+        """An agent edits a version one to three before the head: a stale read if an op since
+        touched its range."""
+        self._edit(data, index, text, tokens, least_k=1)
+
+    def _edit(self, data: st.DataObject, index: int, text: str, tokens: int, least_k: int) -> None:
         node = self.nodes[index]
         if not node.up or self._replica(index).opset.fold is None:
             return
         fold = self._replica(index).fold
-        base = data.draw(st.integers(max(1, fold.version - 3), fold.version), label="base")
+        oldest = min(3, fold.version - 1)
+        base = fold.version - data.draw(st.integers(min(least_k, oldest), oldest), label="k")
         length = len(fold.text_at(base))
         if data.draw(st.booleans(), label="append") and text:
             position = "end"
@@ -177,12 +202,14 @@ class ReplicationMachine(RuleBasedStateMachine):
             return  # malformed (a no-op edit, a base this node lacks): refused, nothing recorded
         if model is None:
             return
+        # Recorded before it is judged: a wrong decision must be the failure reported, not
+        # the teardown's heal finding an edit nobody recorded.
+        self.requests.setdefault(request.edit_id, request)
+        self._accepted(node, op)
         decision = check_decision(
             model, replica.fold, op, request.base, request.position, request.text
         )
         event(f"decision: {decision.reason}")
-        self.requests.setdefault(request.edit_id, request)
-        self._accepted(node, op)
 
     @rule(data=st.data(), a=st.integers(0, NODES - 1), b=st.integers(0, NODES - 1))
     def concurrent_replacements(self, data: st.DataObject, a: int, b: int) -> None:
@@ -243,16 +270,21 @@ class ReplicationMachine(RuleBasedStateMachine):
             self._accepted(node, op)
 
     @precondition(lambda self: self.rejected)
-    @rule(data=st.data(), index=st.integers(0, NODES - 1))
-    def client_retries_rejected_elsewhere(self, data: st.DataObject, index: int) -> None:
+    @rule(data=st.data())
+    def client_retries_rejected_elsewhere(self, data: st.DataObject) -> None:
         """A client that got no answer for an edit that was rejected sends the same request
-        (same edit_id, position and base) to another node, which may not know the rejection
-        yet: it decides again, and may reject it a second time under another key."""
-        node = self.nodes[index]
-        if not node.up or self._replica(index).opset.fold is None:
-            return
+        (same edit_id, position and base) to a node that has not heard of the rejection yet:
+        it decides again, and may reject it a second time under another key."""
         edit_id = data.draw(st.sampled_from(sorted(e for _, e in self.rejected)), label="edit")
-        self._submit(node, self.requests[edit_id])
+        unaware = [
+            node
+            for node in self.nodes
+            if node.replica is not None
+            and node.replica.opset.fold is not None
+            and node.replica.opset.held(edit_id) is None
+        ]
+        if unaware:
+            self._submit(data.draw(st.sampled_from(unaware), label="node"), self.requests[edit_id])
 
     @precondition(lambda self: sum(op.kind.value == "init" for op in self.accepted.values()) < 3)
     @rule(index=st.integers(0, NODES - 1), text=texts)
@@ -407,3 +439,59 @@ class ReplicationMachine(RuleBasedStateMachine):
 
 TestReplication = ReplicationMachine.TestCase
 TestReplication.settings = settings(stateful_step_count=60)
+
+
+class TinyBlockMachine(ReplicationMachine):
+    """The same machine on blocks of three characters: edits, rewinds and tombstones cross
+    block boundaries and split blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = ExitStack()
+        self.blocks.enter_context(blocks_of(TINY))
+
+    def teardown(self) -> None:
+        try:
+            super().teardown()
+        finally:
+            self.blocks.close()
+
+
+TestReplicationOnTinyBlocks = TinyBlockMachine.TestCase
+TestReplicationOnTinyBlocks.settings = TestReplication.settings
+
+
+# -- mutants: the properties must catch each -------------------------------------------------
+def hunt() -> None:
+    run_state_machine_as_test(
+        ReplicationMachine, settings=settings(MUTANT_RUN, stateful_step_count=60)
+    )
+
+
+class HighestRejectionOpSet(OpSet):
+    """Keeps the reject record with the highest key of an edit rejected on two nodes."""
+
+    def _hold(self, ops: list[Op]) -> list[Added]:
+        results = super()._hold(ops)
+        for op in ops:
+            ref = (op.document_id, op.edit_id)
+            if op.kind == OpKind.REJECT and op.key > self._rejections[ref].key:
+                self._rejections[ref] = op
+        return results
+
+
+def test_an_op_set_keeping_the_higher_key_rejection_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_replica, "OpSet", HighestRejectionOpSet)
+    failure = counterexample(hunt, AssertionError)
+    assert "reject records of" in failure
+    assert "is kept, not the lowest" in failure
+
+
+def test_a_conflict_check_one_op_late_is_caught_by_the_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_opset, "Fold", LateConflictFold)
+    failure = counterexample(hunt, AssertionError)
+    assert "was accepted; the model rejects it" in failure

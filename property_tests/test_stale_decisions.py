@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from crdt_core import Replica, _opset, _sequence
 from crdt_core._fold import Fold
 
-from .blocks import BLOCK_SIZES, TINY, blocks_of
+from .blocks import TINY, blocks_of
 from .decisions import check_decision, model_of
 from .mutants import MUTANT_RUN, counterexample
 from .test_sequential_oracle import Ticker, draw_edit, texts
@@ -39,11 +39,10 @@ def write_on_stale_versions(data: st.DataObject) -> None:
         event(f"{'head' if base == model.head else 'older version'}: {decision.reason}")
 
 
-@BLOCK_SIZES
+@pytest.mark.usefixtures("each_block_size")
 @given(data=st.data())
-def test_stale_decisions_are_the_models(block_size: int, data: st.DataObject) -> None:
-    with blocks_of(block_size):
-        write_on_stale_versions(data)
+def test_stale_decisions_are_the_models(data: st.DataObject) -> None:
+    write_on_stale_versions(data)
 
 
 # -- mutants: the property must catch each ---------------------------------------------------
