@@ -9,6 +9,14 @@ a drawn order) and must equal the replica that crashed. Every heal (full sync ex
 ways) must restore all invariants of DESIGN.md §3: byte-identical texts, identical state
 vectors and Docs, nothing left waiting, and a replica restored from its log equal to the
 live one.
+
+Agreement is not enough: a wrong decision made on the accepting node is replicated and wrong
+everywhere alike. So every edit, many of them on a version older than the head, is judged
+against the list model of the node's fold (`decisions`): accepted or rejected (spec FR 9) as
+the model says, with the model's text. A client also re-sends a rejected edit (same
+edit_id) to a node that has not heard of it, and on every node the copy kept of a duplicated
+edit or rejection must be the one with the lowest key. The machine runs again on blocks of
+three characters, and against two deliberately broken implementations it must catch.
 """
 
 from contextlib import ExitStack
