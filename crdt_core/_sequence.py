@@ -8,7 +8,6 @@ ints: `handle << ID_SHIFT | k`, where the fold gives every edit id a small integ
 from itertools import compress, islice
 
 ID_SHIFT = 24
-_BLOCK = 128  # target block length; a block is split when it doubles
 _GROUP = 32
 """Blocks whose texts `Sequence.text` keeps joined together."""
 _REBUILD_BELOW = 32
@@ -85,6 +84,10 @@ class _Fenwick:
 
 class Sequence:
     """Every character ever inserted into one document, in document order."""
+
+    block_size = 128
+    """Target block length; a block is split when it doubles. A test-only knob: property tests
+    shrink it to a few characters so that short texts cross blocks and split them."""
 
     def __init__(self) -> None:
         self._blocks: list[_Block] = []
@@ -290,13 +293,14 @@ class Sequence:
         block.alive[index:index] = b"\x01" * len(text)
         self._recount(block, len(text))
         self._block_of.update(dict.fromkeys(ids, block))
-        if len(block.ids) > 2 * _BLOCK:
+        if len(block.ids) > 2 * self.block_size:
             self._split(block)
 
     def _insert_blocks(self, pos: int, first_id: int, text: str) -> None:
-        new = []
-        for start in range(0, len(text), _BLOCK):
-            chunk = text[start : start + _BLOCK]
+        new: list[_Block] = []
+        size = self.block_size
+        for start in range(0, len(text), size):
+            chunk = text[start : start + size]
             block = _Block(
                 list(range(first_id + start, first_id + start + len(chunk))),
                 list(chunk),
@@ -308,12 +312,13 @@ class Sequence:
         self._reindex(pos)
 
     def _split(self, block: _Block) -> None:
-        pieces = []
-        for start in range(0, len(block.ids), _BLOCK):
+        pieces: list[_Block] = []
+        size = self.block_size
+        for start in range(0, len(block.ids), size):
             piece = _Block(
-                block.ids[start : start + _BLOCK],
-                block.chars[start : start + _BLOCK],
-                block.alive[start : start + _BLOCK],
+                block.ids[start : start + size],
+                block.chars[start : start + size],
+                block.alive[start : start + size],
             )
             self._block_of.update(dict.fromkeys(piece.ids, piece))
             pieces.append(piece)

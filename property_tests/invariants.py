@@ -48,8 +48,9 @@ def check_all(replicas: list[Replica], accepted: dict[Ref, Op], rejected: set[Re
     _check_kills_by_higher_keys(fold)  # (6)
     _check_last_writer_wins(fold)  # (7)
     assert all(f.pending() == [] for f in folds), "pending operations left after heal"  # (8)
-    for replica in replicas:  # (9)
+    for replica in replicas:  # (9), and one edit, one op
         _check_keys_per_origin(replica.opset)
+        check_lowest_copies_kept(replica.opset)
 
 
 def _fold(replica: Replica) -> Fold:
@@ -107,3 +108,31 @@ def _check_keys_per_origin(opset: OpSet) -> None:
         assert [o.seq for o in ops] == list(range(1, len(ops) + 1)), f"origin {origin} seq gaps"
         keys = [o.key for o in ops]
         assert keys == sorted(set(keys)), f"origin {origin}: keys not increasing with seq"
+
+
+def check_lowest_copies_kept(opset: OpSet) -> None:
+    """One edit, one op (DESIGN §3): of the copies of an edit the one with the lowest key
+    counts, and of the reject records of an edit never accepted the lowest key is kept."""
+    copies: dict[Ref, list[Op]] = defaultdict(list)
+    rejects: dict[Ref, list[Op]] = defaultdict(list)
+    for op in opset.all_ops():
+        held = rejects if op.kind == OpKind.REJECT else copies
+        held[(op.document_id, op.edit_id)].append(op)
+    for (document_id, edit_id), ops in copies.items():
+        winner = opset.winner(edit_id, document_id)
+        lowest = min(op.key for op in ops)
+        assert winner is not None, f"node {opset.origin}: no copy of {edit_id} counts"
+        assert winner.key == lowest, (
+            f"node {opset.origin}: of {len(ops)} copies of {edit_id} the key {winner.key} "
+            f"counts, not the lowest {lowest}"
+        )
+    kept = {(op.document_id, op.edit_id): op for op in opset.rejections()}
+    for ref, ops in rejects.items():
+        lowest = min(op.key for op in ops)
+        if ref in copies:
+            assert ref not in kept, f"node {opset.origin}: accepted {ref} listed as rejected"
+            continue
+        assert kept[ref].key == lowest, (
+            f"node {opset.origin}: of {len(ops)} reject records of {ref[1]} the key "
+            f"{kept[ref].key} is kept, not the lowest {lowest}"
+        )

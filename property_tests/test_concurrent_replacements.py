@@ -8,6 +8,7 @@ left, and every replica must show the same text — exactly the base text withou
 the replaced ranges, with the winner's text where its range began.
 """
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ class WallClock:
         return self.now[0] + self.skew
 
 
+@pytest.mark.usefixtures("each_block_size")
 @given(
     count=st.integers(2, 3),
     base=st.text(alphabet=ALPHABET, min_size=1, max_size=30),

@@ -9,19 +9,40 @@ a drawn order) and must equal the replica that crashed. Every heal (full sync ex
 ways) must restore all invariants of DESIGN.md §3: byte-identical texts, identical state
 vectors and Docs, nothing left waiting, and a replica restored from its log equal to the
 live one.
+
+Agreement is not enough: a wrong decision made on the accepting node is replicated and wrong
+everywhere alike. So every edit, many of them on a version older than the head, is judged
+against the list model of the node's fold (`decisions`): accepted or rejected (spec FR 9) as
+the model says, with the model's text. A client also re-sends a rejected edit (same
+edit_id) to a node that has not heard of it, and on every node the copy kept of a duplicated
+edit or rejection must be the one with the lowest key. The machine runs again on blocks of
+three characters, and against two deliberately broken implementations it must catch.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from crdt_core import CrdtError, Op, OpKind, Replica
+from crdt_core import Added, CrdtError, Op, OpKind, OpSet, Replica, _opset, _replica
 
+from .blocks import TINY, blocks_of
+from .decisions import check_decision, model_of
 from .invariants import check_all
+from .mutants import MUTANT_RUN, counterexample
+from .test_stale_decisions import LateConflictFold
 
 ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя АБВЁЖЯ,.«»—!?😀👍🏽\n"
 texts = st.text(alphabet=ALPHABET, max_size=6)
@@ -42,6 +63,18 @@ class Message:
     sender: int
     receiver: int
     payload: bytes
+
+
+@dataclass(frozen=True)
+class Request:
+    """An agent's edit as its client sends it, and sends again on a retry."""
+
+    edit_id: str
+    position: str
+    text: str
+    base: int
+    agent_id: str
+    tokens: int = 0
 
 
 @dataclass
@@ -81,6 +114,7 @@ class ReplicationMachine(RuleBasedStateMachine):
         # (document_id, edit_id) -> first acknowledged copy; refs answered "rejected"
         self.accepted: dict[tuple[str, str], Op] = {}
         self.rejected: set[tuple[str, str]] = set()
+        self.requests: dict[str, Request] = {}  # edit_id -> the request first sent
         self.edit_count = 0
 
     # -- set-up --------------------------------------------------------------------------
@@ -127,11 +161,24 @@ class ReplicationMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), index=st.integers(0, NODES - 1), text=texts, tokens=st.integers(0, 50))
     def edit(self, data: st.DataObject, index: int, text: str, tokens: int) -> None:
+        """An agent edits what it read: the head or one of the three versions before it."""
+        self._edit(data, index, text, tokens, least_k=0)
+
+    @rule(data=st.data(), index=st.integers(0, NODES - 1), text=texts, tokens=st.integers(0, 50))
+    def edit_an_older_version(
+        self, data: st.DataObject, index: int, text: str, tokens: int
+    ) -> None:
+        """An agent edits a version one to three before the head: a stale read if an op since
+        touched its range."""
+        self._edit(data, index, text, tokens, least_k=1)
+
+    def _edit(self, data: st.DataObject, index: int, text: str, tokens: int, least_k: int) -> None:
         node = self.nodes[index]
         if not node.up or self._replica(index).opset.fold is None:
             return
         fold = self._replica(index).fold
-        base = data.draw(st.integers(max(1, fold.version - 3), fold.version), label="base")
+        oldest = min(3, fold.version - 1)
+        base = fold.version - data.draw(st.integers(min(least_k, oldest), oldest), label="k")
         length = len(fold.text_at(base))
         if data.draw(st.booleans(), label="append") and text:
             position = "end"
@@ -140,18 +187,37 @@ class ReplicationMachine(RuleBasedStateMachine):
             end = data.draw(st.integers(start, min(length, start + 5)), label="end")
             position = f"{start}:{end}"
         self.edit_count += 1
+        self._submit(
+            node, Request(f"e{self.edit_count}", position, text, base, f"a{index}", tokens)
+        )
+
+    def _submit(self, node: Node, request: Request) -> None:
+        """An edit reaching `node`: the node's decision must be the list model's (spec FR 9),
+        made on the versions the node holds; a retry of an edit the node holds is answered
+        with what it holds."""
+        replica = self._replica(node.index)
+        model = None if replica.opset.held(request.edit_id) else model_of(replica.fold)
         try:
-            op = self._replica(index).accept_edit(
-                edit_id=f"e{self.edit_count}",
-                position=position,
-                text=text,
-                agent_id=f"agent-{index}",
-                tokens_used=tokens,
-                base_version=base,
+            op = replica.accept_edit(
+                edit_id=request.edit_id,
+                position=request.position,
+                text=request.text,
+                agent_id=request.agent_id,
+                tokens_used=request.tokens,
+                base_version=request.base,
             )
         except CrdtError:
-            return  # malformed (a no-op edit): refused, nothing recorded
+            return  # malformed (a no-op edit, a base this node lacks): refused, nothing recorded
+        if model is None:
+            return
+        # Recorded before it is judged: a wrong decision must be the failure reported, not
+        # the teardown's heal finding an edit nobody recorded.
+        self.requests.setdefault(request.edit_id, request)
         self._accepted(node, op)
+        decision = check_decision(
+            model, replica.fold, op, request.base, request.position, request.text
+        )
+        event(f"decision: {decision.reason}")
 
     @rule(data=st.data(), a=st.integers(0, NODES - 1), b=st.integers(0, NODES - 1))
     def concurrent_replacements(self, data: st.DataObject, a: int, b: int) -> None:
@@ -167,14 +233,11 @@ class ReplicationMachine(RuleBasedStateMachine):
         for index in (a, b):
             start = data.draw(st.integers(0, length - 1), label="start")
             end = data.draw(st.integers(start + 1, min(length, start + 4)), label="end")
+            text = data.draw(texts.filter(bool), label="text")
+            head = self._replica(index).fold.version
             self.edit_count += 1
-            op = self._replica(index).accept_edit(
-                edit_id=f"e{self.edit_count}",
-                position=f"{start}:{end}",
-                text=data.draw(texts.filter(bool), label="text"),
-                agent_id=f"agent-{index}",
-            )
-            self._accepted(self.nodes[index], op)
+            request = Request(f"e{self.edit_count}", f"{start}:{end}", text, head, f"a{index}")
+            self._submit(self.nodes[index], request)
 
     @rule(data=st.data(), index=st.integers(0, NODES - 1))
     def client_retries_elsewhere(self, data: st.DataObject, index: int) -> None:
@@ -213,6 +276,23 @@ class ReplicationMachine(RuleBasedStateMachine):
             return
         if len(replica.opset) > held and op.kind != OpKind.REJECT:
             self._accepted(node, op)
+
+    @precondition(lambda self: self.rejected)
+    @rule(data=st.data())
+    def client_retries_rejected_elsewhere(self, data: st.DataObject) -> None:
+        """A client that got no answer for an edit that was rejected sends the same request
+        (same edit_id, position and base) to a node that has not heard of the rejection yet:
+        it decides again, and may reject it a second time under another key."""
+        edit_id = data.draw(st.sampled_from(sorted(e for _, e in self.rejected)), label="edit")
+        unaware = [
+            node
+            for node in self.nodes
+            if node.replica is not None
+            and node.replica.opset.fold is not None
+            and node.replica.opset.held(edit_id) is None
+        ]
+        if unaware:
+            self._submit(data.draw(st.sampled_from(unaware), label="node"), self.requests[edit_id])
 
     @precondition(lambda self: sum(op.kind.value == "init" for op in self.accepted.values()) < 3)
     @rule(index=st.integers(0, NODES - 1), text=texts)
@@ -339,10 +419,6 @@ class ReplicationMachine(RuleBasedStateMachine):
             for op in replica.opset.all_ops():
                 per_origin[op.origin] = per_origin.get(op.origin, 0) + 1
             assert per_origin == replica.opset.watermark()
-        for ref, op in self.accepted.items():  # one edit_id on two nodes: one winner, everywhere
-            copies = [o for o in replicas[0].opset.all_ops() if (o.document_id, o.edit_id) == ref]
-            lowest = min(copies, key=lambda o: o.key)
-            assert all(r.opset.winner(op.edit_id, op.document_id) == lowest for r in replicas)
         for node in self.nodes:
             assert node.replica is not None
             restored = Replica.restore(node.index, self._clock(node), node.log)
@@ -353,6 +429,8 @@ class ReplicationMachine(RuleBasedStateMachine):
         event(f"heal with {'some' if superseded else 'no'} superseded edits")
         extra = len(replicas[0].opset.all_ops()) - len(replicas[0].opset.edits())
         event(f"heal with {'some' if extra else 'no'} shadowed copies or rejections")
+        refs = [(op.document_id, op.edit_id) for op in replicas[0].opset.all_ops()]
+        event(f"heal with {'some' if len(set(refs)) < len(refs) else 'no'} duplicated edit ids")
 
     @invariant()
     def held_ops_are_the_watermark(self) -> None:
@@ -369,3 +447,59 @@ class ReplicationMachine(RuleBasedStateMachine):
 
 TestReplication = ReplicationMachine.TestCase
 TestReplication.settings = settings(stateful_step_count=60)
+
+
+class TinyBlockMachine(ReplicationMachine):
+    """The same machine on blocks of three characters: edits, rewinds and tombstones cross
+    block boundaries and split blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = ExitStack()
+        self.blocks.enter_context(blocks_of(TINY))
+
+    def teardown(self) -> None:
+        try:
+            super().teardown()
+        finally:
+            self.blocks.close()
+
+
+TestReplicationOnTinyBlocks = TinyBlockMachine.TestCase
+TestReplicationOnTinyBlocks.settings = TestReplication.settings
+
+
+# -- mutants: the properties must catch each -------------------------------------------------
+def hunt() -> None:
+    run_state_machine_as_test(
+        ReplicationMachine, settings=settings(MUTANT_RUN, stateful_step_count=60)
+    )
+
+
+class HighestRejectionOpSet(OpSet):
+    """Keeps the reject record with the highest key of an edit rejected on two nodes."""
+
+    def _hold(self, ops: list[Op]) -> list[Added]:
+        results = super()._hold(ops)
+        for op in ops:
+            ref = (op.document_id, op.edit_id)
+            if op.kind == OpKind.REJECT and op.key > self._rejections[ref].key:
+                self._rejections[ref] = op
+        return results
+
+
+def test_an_op_set_keeping_the_higher_key_rejection_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_replica, "OpSet", HighestRejectionOpSet)
+    failure = counterexample(hunt, AssertionError)
+    assert "reject records of" in failure
+    assert "is kept, not the lowest" in failure
+
+
+def test_a_conflict_check_one_op_late_is_caught_by_the_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_opset, "Fold", LateConflictFold)
+    failure = counterexample(hunt, AssertionError)
+    assert "was accepted; the model rejects it" in failure

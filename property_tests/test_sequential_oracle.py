@@ -8,6 +8,7 @@ order Hypothesis draws (an update ahead of a gap waits in the Doc until the gap 
 both must end with the writer's text and history, nothing left waiting.
 """
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,6 +50,7 @@ def apply_to_string(text: str, position: str, new: str) -> str:
     return text[:start] + new + text[end:]
 
 
+@pytest.mark.usefixtures("each_block_size")
 @given(initial=texts, steps=st.integers(1, 25), data=st.data())
 def test_one_writer_is_plain_string_editing(initial: str, steps: int, data: st.DataObject) -> None:
     ticker = Ticker()

@@ -271,3 +271,15 @@ def test_prefix_sums_truncated_and_appended_equal_those_built_at_once(
     assert [grown.prefix(i) for i in range(len(total) + 1)] == [
         sum(total[:i]) for i in range(len(total) + 1)
     ]
+
+
+def test_the_block_size_knob_splits_short_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Sequence, "block_size", 2)
+    seq = Sequence()
+    seq.append(1 << ID_SHIFT, "абвгд")
+    seq.insert_after((1 << ID_SHIFT) + 1, 2 << ID_SHIFT, "ёжз")  # five in a block: it splits
+
+    assert [len(block.ids) for block in seq._blocks] == [2, 2, 1, 2, 1]
+    assert seq.text() == "абёжзвгд"
+    assert seq.live_ids(1, 6) == [(1 << ID_SHIFT) + 1, *run_ids(2, 3), (1 << ID_SHIFT) + 2]
+    assert seq.id_at(4) == (2 << ID_SHIFT) + 2
