@@ -173,6 +173,9 @@ class Stack:
         lines = run("docker", "inspect", "--format", template, *ids).splitlines()
         return dict(line.split(" ", 1) for line in lines)
 
+    def all_healthy(self) -> bool:
+        return set(self.health().values()) == {"healthy"}
+
     def token(self, agent: str) -> str:
         pairs = dict(pair.split(":", 1) for pair in self.values["CHORUS_AGENT_TOKENS"].split(","))
         return pairs[agent]
@@ -209,25 +212,36 @@ def check_images_carry_no_secrets() -> None:
     say("ok: no image carries the build's CA certificates or a compiler")
 
 
-def wait_healthy(stack: Stack, since: float, timeout_s: float = 300) -> None:
-    """Wait until every service is healthy; print how long each took from its container's
-    start to the daemon's `health_status: healthy` event (compose's `up` waits for the
-    dependencies itself, so waiting here says little)."""
-    wait("every service healthy", lambda: set(stack.health().values()) == {"healthy"}, timeout_s)
-    events = run(
-        "docker", "events", "--since", f"{since:.0f}", "--until", f"{time.time():.0f}",
-        "--filter", f"label=com.docker.compose.project={PROJECT}",
-        "--format", "{{json .}}",
+def up_and_healthy(stack: Stack, timeout_s: float = 300) -> None:
+    """`up -d`, then wait until every service is healthy; print how long each took from its
+    container's start to the daemon's `health_status: healthy` event, as the events stream
+    them (the daemon keeps only the last 256, and health checks fill them in seconds)."""
+    started = time.monotonic()
+    events = subprocess.Popen(
+        [
+            "docker", "events", "--format", "{{json .}}",
+            "--filter", f"label=com.docker.compose.project={PROJECT}",
+            "--filter", "event=start", "--filter", "event=health_status",
+        ],
+        stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    started: dict[str, float] = {}
-    for line in events.splitlines():
+    try:
+        stack.compose("up", "-d", "--no-build")
+        wait("every service healthy", stack.all_healthy, timeout_s)
+    finally:
+        time.sleep(0.5)  # the last events on their way
+        events.terminate()
+        streamed, _ = events.communicate(timeout=10)
+    say(f"ok: every service healthy {time.monotonic() - started:.0f} s after up")
+    since: dict[str, float] = {}
+    for line in streamed.splitlines():
         event = json.loads(line)
         service = event["Actor"]["Attributes"]["com.docker.compose.service"]
         moment = event["timeNano"] / 1e9
         if event["Action"] == "start":
-            started[service] = moment
-        elif event["Action"] == "health_status: healthy" and service in started:
-            say(f"healthy: {service} {moment - started.pop(service):.1f} s after its start")
+            since[service] = moment
+        elif event["Action"] == "health_status: healthy" and service in since:
+            say(f"healthy: {service} {moment - since.pop(service):.1f} s after its start")
 
 
 def get(client: httpx.Client, path: str) -> Any:
@@ -371,10 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         build(stack)
         check_images_carry_no_secrets()
         with compose_project(stack, args.keep):
-            started = time.time()
-            stack.compose("up", "-d", "--no-build")
-            wait_healthy(stack, since=started)
-            say(f"ok: every service healthy {time.time() - started:.0f} s after up")
+            up_and_healthy(stack)
             scenario(stack)
     except (CheckFailed, httpx.HTTPError, subprocess.TimeoutExpired) as failure:
         say(f"FAILED: {failure}")
