@@ -1,6 +1,9 @@
 """`/api/document/*`: the current text, initialisation, and every version."""
 
+import orjson
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
 
 from crdt_core import EditStatus
 
@@ -21,13 +24,20 @@ from ..settings import NODE_NAMES
 router = APIRouter(prefix="/api/document", tags=["document"], dependencies=[SessionDep])
 
 
+def rendered(body: BaseModel) -> Response:
+    """`body` as JSON, byte for byte what FastAPI would send, by orjson: the text runs to
+    megabytes, and json.dumps takes 6 ms for a million Cyrillic characters where orjson
+    takes 0.3 (one GET of a 1 MB document held the event loop that long)."""
+    return Response(orjson.dumps(body.model_dump()), media_type="application/json")
+
+
 @router.get("/current", response_model=DocumentResponse)
-async def current(node: NodeDep, settings: SettingsDep) -> DocumentResponse:
+async def current(node: NodeDep, settings: SettingsDep) -> Response:
     """The last committed version of the document (spec FR 6), with the token budget so that
     an agent can stop before spending tokens the budget cannot cover."""
     view = node.view
     used, limit = await node.budget()
-    return DocumentResponse(
+    body = DocumentResponse(
         budget_used=used,
         budget_limit=limit,
         version=view.version,
@@ -38,6 +48,7 @@ async def current(node: NodeDep, settings: SettingsDep) -> DocumentResponse:
         topic=view.topic,
         node=settings.name,
     )
+    return rendered(body)
 
 
 @router.post("/init", response_model=InitResponse, status_code=201)
@@ -79,12 +90,12 @@ async def versions(
 
 
 @router.get("/versions/{version}", response_model=DocumentResponse)
-async def version(version: int, node: NodeDep, settings: SettingsDep) -> DocumentResponse:
+async def version(version: int, node: NodeDep, settings: SettingsDep) -> Response:
     """The text of any version (replayed from the op set)."""
     async with node.locked():
         fold = node.fold()
         op = fold.op_at(version)  # checks `version`
-        return DocumentResponse(
+        body = DocumentResponse(
             version=version,
             text=fold.text_at(version),
             timestamp=iso(op.ts),
@@ -93,6 +104,7 @@ async def version(version: int, node: NodeDep, settings: SettingsDep) -> Documen
             topic=fold.topic,
             node=settings.name,
         )
+    return rendered(body)
 
 
 @router.get("/authorship", response_model=AuthorshipResponse)
@@ -100,7 +112,7 @@ async def authorship(
     node: NodeDep,
     settings: SettingsDep,
     version: int | None = Query(default=None, ge=1, description="default: the current version"),
-) -> AuthorshipResponse:
+) -> Response:
     """Who wrote each character of a version: the fold's character ids name the edit that
     inserted every one of them, so the runs are exact, not guessed from diffs."""
     async with node.locked():
@@ -119,10 +131,11 @@ async def authorship(
                     timestamp=iso(op.ts),
                 )
             )
-        return AuthorshipResponse(
+        body = AuthorshipResponse(
             document_id=fold.document_id,
             version=fold.version if version is None else version,
             node=settings.name,
             text=fold.text if version is None else fold.text_at(version),
             runs=runs,
         )
+    return rendered(body)
