@@ -70,13 +70,17 @@ FROM events
 WHERE timestamp >= $1
 """
 
-_BUCKETS = f"""
-SELECT
+# An event's bucket: ($2 the window's start in epoch seconds, $3 the bucket width, $4 the last
+# bucket), capped before the cast: an event stamped far ahead overflowed int.
+_BUCKET = """
   least(
     floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
           / CAST($3 AS float8)),
     CAST($4 AS float8)
-  )::int AS bucket,  -- capped before the cast: an event stamped far ahead overflowed int
+  )::int AS bucket"""
+
+_BUCKETS = f"""
+SELECT{_BUCKET},
   count(*) AS edits,
   coalesce(sum(tokens), 0) AS tokens,
   count(DISTINCT agent_id) AS agents,
@@ -91,12 +95,7 @@ ORDER BY 1
 # Edit outcomes per bucket: applied (accepted, whether or not superseded later), rejected, and
 # the edits the applied ones superseded (counted in the bucket of the superseding edit).
 _STATUS_BUCKETS = f"""
-SELECT
-  least(
-    floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
-          / CAST($3 AS float8)),
-    CAST($4 AS float8)
-  )::int AS bucket,
+SELECT{_BUCKET},
   count(*) FILTER (WHERE event_type = 'edit_applied') AS accepted,
   count(*) FILTER (WHERE event_type = 'edit_rejected') AS rejected,
   coalesce(sum({_SUPERSEDED}) FILTER (WHERE event_type = 'edit_applied'), 0) AS superseded
@@ -109,12 +108,7 @@ ORDER BY 1
 # Replication latency percentiles per bucket and link (sender → receiver).
 _LAG_BUCKETS = f"""
 SELECT * FROM (
-  SELECT
-    least(
-      floor((extract(epoch FROM timestamp)::float8 - CAST($2 AS float8))
-            / CAST($3 AS float8)),
-      CAST($4 AS float8)
-    )::int AS bucket,
+  SELECT{_BUCKET},
     {_text("source_node")} AS source,
     {_text("target_node")} AS target,
     count({_LATENCY}) AS count,

@@ -46,7 +46,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .small-charts .figure { width: calc(50% - 6px); }
 .chart { display: block; width: 100%; height: auto; }
 h3 .unit { font-weight: normal; color: #566573; }
-td.nowrap { white-space: nowrap; }
+td.nowrap, td:first-child { white-space: nowrap; }
 .chart .tick { font-size: 10px; fill: #566573; }
 .chart .unit { font-size: 10px; fill: #566573; }
 .chart .level { font-size: 10px; }
