@@ -48,6 +48,20 @@ def node_hashes(http: httpx.Client) -> dict[str, str]:
     }
 
 
+def wait_until_both_peers_fail_to_reach_b(http: httpx.Client, limit_s: float = 30) -> None:
+    """Analytics calls a node down once every peer has failed to push to it: the agents'
+    edits reach a and c, whose relays then find b gone (on a loaded machine, later)."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        states = [
+            http.get(f"/nodes/{peer}/api/node").json()["peers"]["b"]["state"] for peer in "ac"
+        ]
+        if states == ["failing", "failing"]:
+            return
+        assert time.monotonic() < deadline, f"a and c see b as {states} after {limit_s} s"
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     with running_stack("chorus-test-report-", dashboard=False) as running:
@@ -56,7 +70,8 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="module")
 def run_with_a_kill(stack: Stack) -> Stack:
-    """A document, four agents, node b killed for 3 s halfway, the agents stopped."""
+    """A document, four agents, node b killed halfway until both peers have failed to reach
+    it, then started again; the agents stopped."""
     operator = stack.secrets.bearer("operator")
     with httpx.Client(base_url=stack.balancer_url, timeout=15) as http:
         init = http.post(
@@ -70,7 +85,7 @@ def run_with_a_kill(stack: Stack) -> Stack:
         wait_for_accepted(http, 6)
         node = stack.node("b")
         node.kill()
-        time.sleep(3)
+        wait_until_both_peers_fail_to_reach_b(http)
         node.launch()
         node.wait_ready(60)
         wait_for_accepted(http, accepted(http) + 6)
