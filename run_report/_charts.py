@@ -171,15 +171,11 @@ def svg(chart: Chart) -> str:
             f'class="level" fill="{chart.level.colour}">{escape(chart.level.label)}</text>'
         )
     flag_y = _TOP - 20
-    last_flag = -math.inf
-    for mark in sorted(chart.marks, key=lambda m: m.at):
-        if not chart.start <= mark.at <= chart.end:
-            continue
+    shown = [m for m in sorted(chart.marks, key=lambda m: m.at) if chart.start <= m.at <= chart.end]
+    flags = flag_positions([x(mark.at) for mark in shown], right=width - 9)
+    for mark, flag_x in zip(shown, flags, strict=True):
         colour = SEVERITY_COLOURS.get(mark.severity, "#555")
         mark_x = x(mark.at)
-        # Flags never overlap: one close to the previous moves right, a stem leads to its line.
-        flag_x = max(mark_x, last_flag + _FLAG_GAP)
-        last_flag = flag_x
         parts.append(
             f'<g class="mark"><line x1="{mark_x:.1f}" x2="{mark_x:.1f}" y1="{_TOP}" '
             f'y2="{_TOP + plot_h}" stroke="{colour}" stroke-dasharray="3 3"/>'
@@ -193,6 +189,20 @@ def svg(chart: Chart) -> str:
         parts.extend(_polyline(line, x, y))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def flag_positions(xs: list[float], right: float) -> list[float]:
+    """Where the numbered flags of marks at `xs` (ascending) go: never closer than
+    `_FLAG_GAP`, each as near its line as that allows; a flag close to the previous one moves
+    right (a stem leads back to its line), and a run that would pass `right` moves left."""
+    flags: list[float] = []
+    for mark_x in xs:
+        flags.append(max(mark_x, flags[-1] + _FLAG_GAP) if flags else mark_x)
+    limit = right
+    for i in range(len(flags) - 1, -1, -1):
+        flags[i] = min(flags[i], limit)
+        limit = flags[i] - _FLAG_GAP
+    return flags
 
 
 def _polyline(line: Line, x: Callable[[datetime], float], y: Callable[[float], float]) -> list[str]:

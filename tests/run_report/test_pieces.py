@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from run_report import NodeView, ReportError, consistency, parse_since, verdict
-from run_report._charts import Chart, Line, Mark, nice_ceiling, svg, tick_step, time_step
+from run_report._charts import (
+    Chart,
+    Line,
+    Mark,
+    flag_positions,
+    nice_ceiling,
+    svg,
+    tick_step,
+    time_step,
+)
 from run_report._collect import bucket_for, period_for, read_latencies
 from run_report._figures import percentile
 
@@ -128,3 +137,10 @@ def test_consistency_passes_only_with_the_numbers_agreeing() -> None:
     assert not any(c.passed for c in checks)
     assert checks[0].detail == "узел b не отвечает: 502: узел недоступен"
     assert verdict(checks, missing) == "Кластер НЕ синхронизирован: узел b не отвечает."
+
+
+def test_flags_keep_their_distance_and_stay_inside_the_chart() -> None:
+    assert flag_positions([100.0, 300.0], right=500) == [100.0, 300.0]  # far apart: on the lines
+    assert flag_positions([100.0, 101.0, 102.0], right=500) == [100.0, 117.0, 134.0]
+    # at the right edge, the run moves left instead of leaving the chart
+    assert flag_positions([490.0, 491.0, 492.0], right=495) == [461.0, 478.0, 495.0]
