@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 
 from . import repository
 from .db import Database
-from .repository import BucketRow, LinkLagRow, StatusRow
+from .repository import BucketRow, LinkLagRow
 from .schemas import (
     AgentFigures,
     AgentsPoint,
@@ -91,25 +91,6 @@ def window(
     return start, timedelta(seconds=max(bucket_s, narrowest, 1))
 
 
-def _status_series(
-    rows: list[StatusRow], *, origin: float, width: timedelta, count: int
-) -> list[StatusPoint]:
-    by_index = {row.bucket: row for row in rows}
-    points = []
-    for index in range(count):
-        at = datetime.fromtimestamp(origin + index * width.total_seconds(), tz=UTC)
-        row = by_index.get(index, StatusRow(index, 0, 0, 0))
-        points.append(
-            StatusPoint(
-                timestamp=at,
-                accepted=row.accepted,
-                rejected=row.rejected,
-                superseded=round(row.superseded),
-            )
-        )
-    return points
-
-
 def _lag_series(rows: list[LinkLagRow], *, origin: float, width: timedelta) -> list[LinkLagPoint]:
     return [
         LinkLagPoint(
@@ -142,12 +123,14 @@ def _rounded(value: float | None) -> int | None:
 
 def _series(
     rows: list[BucketRow], *, origin: float, width: timedelta, count: int
-) -> tuple[list[TokenPoint], list[EditsPoint], list[AgentsPoint], list[LatencyPoint]]:
+) -> tuple[
+    list[TokenPoint], list[EditsPoint], list[AgentsPoint], list[LatencyPoint], list[StatusPoint]
+]:
     by_index = {row.bucket: row for row in rows}
-    tokens, edits, agents, latency = [], [], [], []
+    tokens, edits, agents, latency, statuses = [], [], [], [], []
     for index in range(count):
         at = datetime.fromtimestamp(origin + index * width.total_seconds(), tz=UTC)
-        row = by_index.get(index, BucketRow(index, 0, 0, 0, None, None))
+        row = by_index.get(index, BucketRow(index, 0, 0, 0, None, None, 0, 0))
         tokens.append(TokenPoint(timestamp=at, tokens=row.tokens))
         edits.append(EditsPoint(timestamp=at, edits=row.edits))
         agents.append(AgentsPoint(timestamp=at, agents=row.agents))
@@ -156,7 +139,15 @@ def _series(
                 timestamp=at, avg_latency_ms=row.avg_latency_ms or 0.0, request_ms=row.request_ms
             )
         )
-    return tokens, edits, agents, latency
+        statuses.append(
+            StatusPoint(
+                timestamp=at,
+                accepted=row.edits,
+                rejected=row.rejected,
+                superseded=round(row.superseded),
+            )
+        )
+    return tokens, edits, agents, latency, statuses
 
 
 async def compute_metrics(
@@ -177,9 +168,6 @@ async def compute_metrics(
     rows = await repository.edit_buckets(
         database=database, start=start, origin=origin, width_s=width_s, buckets=count
     )
-    statuses = await repository.status_buckets(
-        database=database, start=start, origin=origin, width_s=width_s, buckets=count
-    )
     lags = await repository.lag_buckets(
         database=database, start=start, origin=origin, width_s=width_s, buckets=count
     )
@@ -188,7 +176,7 @@ async def compute_metrics(
     budget = await repository.latest_budget(database=database)
     worst = await repository.worst_link(database=database, start=start)
 
-    tokens_series, edits_series, agents_series, latency_series = _series(
+    tokens_series, edits_series, agents_series, latency_series, status_series = _series(
         rows, origin=origin, width=width, count=count
     )
     superseded = round(totals.superseded)
@@ -207,7 +195,7 @@ async def compute_metrics(
         edits_by_time=edits_series,
         active_agents_by_time=agents_series,
         latency_by_time=latency_series,
-        status_by_time=_status_series(statuses, origin=origin, width=width, count=count),
+        status_by_time=status_series,
         replication_lag_by_time=_lag_series(lags, origin=origin, width=width),
         edits_by_status=EditsByStatus(
             accepted=max(totals.total_edits - superseded, 0),

@@ -79,24 +79,15 @@ _BUCKET = """
     CAST($4 AS float8)
   )::int AS bucket"""
 
+# Per bucket: applied edits and their figures; the outcomes too: rejected edits, and the
+# edits the applied ones superseded (counted in the bucket of the superseding edit).
 _BUCKETS = f"""
 SELECT{_BUCKET},
-  count(*) AS edits,
-  coalesce(sum(tokens), 0) AS tokens,
-  count(DISTINCT agent_id) AS agents,
-  avg({_LATENCY}) AS avg_latency_ms,
-  avg({_REQUEST_MS}) AS request_ms
-FROM events
-WHERE event_type = 'edit_applied' AND timestamp >= $1
-GROUP BY 1
-ORDER BY 1
-"""
-
-# Edit outcomes per bucket: applied (accepted, whether or not superseded later), rejected, and
-# the edits the applied ones superseded (counted in the bucket of the superseding edit).
-_STATUS_BUCKETS = f"""
-SELECT{_BUCKET},
-  count(*) FILTER (WHERE event_type = 'edit_applied') AS accepted,
+  count(*) FILTER (WHERE event_type = 'edit_applied') AS edits,
+  coalesce(sum(tokens) FILTER (WHERE event_type = 'edit_applied'), 0) AS tokens,
+  count(DISTINCT agent_id) FILTER (WHERE event_type = 'edit_applied') AS agents,
+  avg({_LATENCY}) FILTER (WHERE event_type = 'edit_applied') AS avg_latency_ms,
+  avg({_REQUEST_MS}) FILTER (WHERE event_type = 'edit_applied') AS request_ms,
   count(*) FILTER (WHERE event_type = 'edit_rejected') AS rejected,
   coalesce(sum({_SUPERSEDED}) FILTER (WHERE event_type = 'edit_applied'), 0) AS superseded
 FROM events
@@ -300,7 +291,7 @@ class Totals:
 
 @dataclass(frozen=True)
 class BucketRow:
-    """Applied edits in one time bucket (absent buckets had none)."""
+    """Applied edits and edit outcomes in one time bucket (absent buckets had none)."""
 
     bucket: int
     edits: int
@@ -308,14 +299,6 @@ class BucketRow:
     agents: int
     avg_latency_ms: float | None
     request_ms: float | None
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    """Edit outcomes in one time bucket (absent buckets had none)."""
-
-    bucket: int
-    accepted: int
     rejected: int
     superseded: float
 
@@ -439,7 +422,7 @@ async def window_totals(*, database: Database, start: datetime) -> Totals:
 async def edit_buckets(
     *, database: Database, start: datetime, origin: float, width_s: float, buckets: int
 ) -> list[BucketRow]:
-    """Applied edits at or after `start` grouped into `buckets` buckets of `width_s` seconds.
+    """Edits at or after `start` grouped into `buckets` buckets of `width_s` seconds.
 
     Bucket i covers [origin + i*width, origin + (i+1)*width) in epoch seconds; events stamped
     after the last bucket (a node's clock running ahead) count in the last one.
@@ -447,15 +430,6 @@ async def edit_buckets(
     async with database.connection() as conn:
         rows = await conn.fetch(_BUCKETS, start, origin, width_s, buckets - 1)
     return [BucketRow(**row) for row in rows]
-
-
-async def status_buckets(
-    *, database: Database, start: datetime, origin: float, width_s: float, buckets: int
-) -> list[StatusRow]:
-    """Applied and rejected edits at or after `start` per bucket (as `edit_buckets`)."""
-    async with database.connection() as conn:
-        rows = await conn.fetch(_STATUS_BUCKETS, start, origin, width_s, buckets - 1)
-    return [StatusRow(**row) for row in rows]
 
 
 async def lag_buckets(
