@@ -50,6 +50,9 @@ class NodeView:
     characters: int = 0
     outbox: int | None = None
     text: str = ""
+    topic: str = ""
+    budget_used: int | None = None
+    budget_limit: int | None = None
 
     @property
     def reachable(self) -> bool:
@@ -71,7 +74,7 @@ class RunData:
 
     generated_at: datetime
     since: datetime
-    document_start: datetime | None
+    document_start: datetime
     topic: str
     document_id: str
     budget_used: int | None
@@ -97,9 +100,9 @@ class RunData:
     """Verdict lines of a stress test or fault suite, as they printed them."""
 
     @property
-    def text(self) -> str:
-        """The final document, from the first node that answered."""
-        return next((node.text for node in self.nodes if node.reachable), "")
+    def answering(self) -> NodeView | None:
+        """The first node that answered: the final document is its text."""
+        return next((node for node in self.nodes if node.reachable), None)
 
 
 def parse_since(value: str, now: datetime) -> datetime:
@@ -222,13 +225,15 @@ class StackReader:
             characters=len(text),
             outbox=sum(int(depth) for depth in node["outbox"].values()),
             text=text,
+            topic=str(body.get("topic") or ""),
+            budget_used=body.get("budget_used"),
+            budget_limit=body.get("budget_limit"),
         )
 
-    def document(self, name: str) -> dict[str, Any]:
-        body: dict[str, Any] = self._get(
-            f"/nodes/{name}/api/document/current", f"узел {name} (GET /api/document/current)"
-        )
-        return body
+    def document_edits(self, document_start: datetime, now: datetime) -> int:
+        """Analytics' `edit_applied` events since the document began (`total_edits`)."""
+        period = period_for(now - document_start)
+        return int(self.metrics(period, document_start)["total_edits"])
 
     def document_start(self, name: str) -> datetime:
         """When the current document began: the timestamp of its version 1."""
@@ -275,38 +280,33 @@ def collect(
     """Read the run from the stack. `since` None: since the current document began."""
     reader.ping()
     nodes = [reader.node(name) for name in NODES]
-    answering = next((node.name for node in nodes if node.reachable), None)
+    answering = next((node for node in nodes if node.reachable), None)
     generated = now or datetime.now(UTC)
     if answering is None:
         reasons = "; ".join(f"узел {node.name}: {node.error}" for node in nodes)
         raise ReportError(f"ни один текстовый узел не отвечает ({reasons})")
-    document = reader.document(answering)
-    document_start = reader.document_start(answering)
+    document_start = reader.document_start(answering.name)
     start = since or document_start
     span = generated - start
     period = period_for(span)
-    metrics = reader.metrics(period, start, bucket_for(span))
-    document_edits = int(
-        reader.metrics(period_for(generated - document_start), document_start)["total_edits"]
-    )
     agents, model, agents_note = reader.agents()
     return RunData(
         generated_at=generated,
         since=start,
         document_start=document_start,
-        topic=str(document.get("topic") or ""),
-        document_id=str(document.get("document_id") or ""),
-        budget_used=document.get("budget_used"),
-        budget_limit=document.get("budget_limit"),
+        topic=answering.topic,
+        document_id=answering.document_id or "",
+        budget_used=answering.budget_used,
+        budget_limit=answering.budget_limit,
         rate_limit=rate_limit,
-        metrics=metrics,
-        document_edits=document_edits,
+        metrics=reader.metrics(period, start, bucket_for(span)),
+        document_edits=reader.document_edits(document_start, generated),
         timeline=reader.timeline(period, start),
         nodes=nodes,
         agents=agents,
         model=model,
         agents_note=agents_note,
-        superseded=reader.superseded(answering),
+        superseded=reader.superseded(answering.name),
         latencies=read_latencies(access_log, start) if access_log else [],
     )
 

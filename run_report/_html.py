@@ -9,13 +9,12 @@ from html import escape
 from typing import Any
 
 import wording
+from agents.settings import SIMULATOR_MODEL
 
 from ._charts import SEVERITY_COLOURS, Chart, clock, svg
 from ._collect import RunData
 from ._evidence import Check
 from ._figures import Event
-
-SIMULATOR_MODEL = "chorus-simulator"
 
 _CSS = """
 @page { size: A4; margin: 12mm 11mm; }
@@ -109,7 +108,7 @@ def parameters(data: RunData) -> list[tuple[str, str]]:
     span_ms = (data.generated_at - data.since).total_seconds() * 1000
     rows = [
         ("Тема", data.topic or "—"),
-        ("Документ", f"{data.document_id}, начат {_when(data.document_start or data.since)}"),
+        ("Документ", f"{data.document_id}, начат {_when(data.document_start)}"),
         (
             "Период отчёта",
             f"{_when(data.since)} — {_when(data.generated_at)} ({wording.duration(span_ms)}), "
@@ -300,6 +299,8 @@ def render(
         lines = escape("\n".join(data.verdicts))
         verdicts = f"<h2>Вердикты стресс-теста и набора отказов</h2><pre>{lines}</pre>"
     title = f"Отчёт о прогоне Chorus — {data.topic}" if data.topic else "Отчёт о прогоне Chorus"
+    source = data.answering
+    text = source.text if source else ""
     return f"""<!DOCTYPE html>
 <html lang="ru">
 <head>
@@ -331,9 +332,9 @@ def render(
 {_consistency(data, checks, verdict, passed)}
 {verdicts}
 <h2>Итоговый документ</h2>
-<p class="note">{wording.number(len(data.text))} символов, с узла
-{escape(next((n.name for n in data.nodes if n.reachable), "—"))}.</p>
-<pre class="document">{escape(data.text)}</pre>
+<p class="note">{wording.number(len(text))} символов, с узла
+{escape(source.name if source else "—")}.</p>
+<pre class="document">{escape(text)}</pre>
 </body>
 </html>
 """

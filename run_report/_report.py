@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from . import _figures
-from ._collect import NODES, StackReader, collect, period_for
+from ._collect import NODES, StackReader, collect
 from ._evidence import consistency, verdict
 from ._html import render
 from ._pdf import print_pdf
@@ -59,10 +59,7 @@ def make_report(
         while not all(c.passed for c in checks) and time.monotonic() < deadline:
             time.sleep(0.5)
             data.nodes = [reader.node(name) for name in NODES]
-            if data.document_start is not None:
-                start = data.document_start
-                period = period_for(data.generated_at - start)
-                data.document_edits = int(reader.metrics(period, start)["total_edits"])
+            data.document_edits = reader.document_edits(data.document_start, data.generated_at)
             checks = consistency(data.nodes, data.document_edits)
     listed = _figures.events(data)
     charts = _figures.charts(data, _figures.marks(listed))
