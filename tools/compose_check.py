@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from launcher import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 WORKDIR = REPO / ".state" / "compose-check"
@@ -51,7 +52,8 @@ IMAGES = {
     "dashboard": "dashboard",
 }
 VICTIM = "text-service-b"
-NODE_PATHS = {"a": "/nodes/a", "b": "/nodes/b", "c": "/nodes/c"}
+NODES = ("a", "b", "c")
+"""Read one by one through the balancer's `/nodes/{name}/…` (no failover)."""
 
 
 class CheckFailed(Exception):
@@ -71,12 +73,6 @@ def run(*argv: str, env: dict[str, str] | None = None, timeout: float = 1800) ->
         tail = (result.stderr or result.stdout).strip().splitlines()[-15:]
         raise CheckFailed(f"{' '.join(argv[:4])} …: exit {result.returncode}\n" + "\n".join(tail))
     return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait(what: str, condition: Callable[[], bool], timeout_s: float) -> float:
@@ -181,17 +177,14 @@ class Stack:
         return pairs[agent]
 
 
-def build(stack: Stack) -> list[str]:
+def build(stack: Stack) -> None:
     """Build every image, timed; a line per image with its size."""
-    lines = []
     for service, image in IMAGES.items():
         started = time.monotonic()
         stack.compose("build", service)
         seconds = time.monotonic() - started
         size = run("docker", "image", "inspect", "--format", "{{.Size}}", f"chorus/{image}:check")
-        lines.append(f"chorus/{image}: built in {seconds:.0f} s, {int(size) / 1e6:.0f} MB")
-        say(lines[-1])
-    return lines
+        say(f"chorus/{image}: built in {seconds:.0f} s, {int(size) / 1e6:.0f} MB")
 
 
 def check_images_carry_no_secrets() -> None:
@@ -311,13 +304,8 @@ def failover(stack: Stack, client: httpx.Client) -> None:
     if failed:
         raise CheckFailed("writes failed after failover: " + "; ".join(failed[:5]))
     run("docker", "start", victim)
-    started = time.monotonic()
-    wait(
-        f"{VICTIM} healthy again",
-        lambda: stack.health().get(VICTIM) == "healthy",
-        180,
-    )
-    say(f"ok: {VICTIM} started again, healthy after {time.monotonic() - started:.0f} s")
+    took = wait(f"{VICTIM} healthy again", lambda: stack.health().get(VICTIM) == "healthy", 180)
+    say(f"ok: {VICTIM} started again, healthy after {took:.0f} s")
 
 
 def converge(client: httpx.Client) -> None:
@@ -325,8 +313,8 @@ def converge(client: httpx.Client) -> None:
     texts: dict[str, str] = {}
 
     def identical() -> bool:
-        for name, prefix in NODE_PATHS.items():
-            texts[name] = get(client, f"{prefix}/api/document/current")["text"]
+        for name in NODES:
+            texts[name] = get(client, f"/nodes/{name}/api/document/current")["text"]
         return len(set(texts.values())) == 1
 
     took = wait("the three nodes hold byte-identical text", identical, 120)
@@ -337,7 +325,7 @@ def converge(client: httpx.Client) -> None:
     )
 
     def drained() -> bool:
-        outboxes = [get(client, f"{p}/api/node")["outbox"] for p in NODE_PATHS.values()]
+        outboxes = [get(client, f"/nodes/{name}/api/node")["outbox"] for name in NODES]
         return all(sum(outbox.values()) == 0 for outbox in outboxes)
 
     wait("every outbox drained", drained, 120)
