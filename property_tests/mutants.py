@@ -11,7 +11,8 @@ example database, so that a mutant's counterexample is never replayed on the rea
 
 
 def counterexample(run: Callable[[], None], expected: type[BaseException]) -> str:
-    """Run a property that must fail with `expected`; the failure's text."""
+    """Run a property that must fail with `expected`; the failure as `Kind: message` (some
+    failures, a StopIteration, have no message of their own)."""
     with pytest.raises(expected) as failure:
         run()
-    return str(failure.value)
+    return f"{type(failure.value).__name__}: {failure.value}"

@@ -77,4 +77,6 @@ def test_a_block_search_one_block_early_is_caught(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(_sequence, "_Fenwick", EarlyBlockSearch)
     with blocks_of(TINY):  # with 128-character blocks, the short texts never meet the bug
         failure = counterexample(hunt, Exception)  # a wrong id, or a search past a block's end
-    assert failure
+    # Seen: IndexError in Sequence.id_at (38 of 40 hunts), StopIteration (2 of 40; no message,
+    # which the old check of a non-empty message took for a miss).
+    assert failure.startswith(("IndexError", "StopIteration", "AssertionError")), failure
