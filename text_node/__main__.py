@@ -6,6 +6,7 @@ import uvicorn
 
 from .app import create_app
 from .errors import SettingsError
+from .heap import freeze_survivors
 from .settings import load_settings
 
 
@@ -15,6 +16,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"text_node: {exc}", file=sys.stderr)
         return 2
+    freeze_survivors()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
     return 0
 

@@ -1,5 +1,7 @@
 """A replica: agents' edits into operations, stale reads refused, peers' updates, restore."""
 
+import gc
+
 import pytest
 
 from crdt_core import (
@@ -300,3 +302,24 @@ def test_one_edit_accepted_on_two_nodes_collapses_over_the_sync_exchange() -> No
         assert node.opset.tokens_used == 10
         assert node.fold.text == "Привет, мир! Пока."
     assert a.opset.snapshot() == b.opset.snapshot()
+
+
+def test_a_replicas_structures_are_acyclic() -> None:
+    """Nothing a document holds needs the cycle collector: dropped, it is freed by reference
+    counting (what lets a node freeze the survivors of full collections, text_node.heap)."""
+    gc.collect()
+    gc.disable()
+    try:
+        a, b = replicas(2)
+        for n in range(60):  # concurrent edits, exchanged late: b rewinds and replays
+            a.accept_edit(edit_id=f"a{n}", position="end", text="Ещё шаг. ", agent_id="x")
+            b.accept_edit(edit_id=f"b{n}", position="0:0", text="Начало. ", agent_id="y")
+        b.receive(a.opset.all_ops())
+        a.receive(b.opset.all_ops())
+        assert a.fold.text == b.fold.text
+        a.init_document(edit_id="again", document_id="doc2", topic="тема", text="Новый.")
+        b.receive(a.opset.all_ops())
+        del a, b
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
