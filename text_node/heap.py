@@ -7,7 +7,8 @@ under 50 closed-loop writers: GET p99 175 ms, POST p95 212 ms). What survives a 
 in a node is nearly all the document's structure, which is acyclic (tests/crdt_core) and so is
 freed by reference counting, never by the collector. So the survivors of each full collection
 are frozen (`gc.freeze`): the next one traverses only what came since. Cyclic garbage among
-frozen objects (a closed database connection's) is not reclaimed: a few KB per reconnection.
+frozen objects would never be reclaimed; a node makes next to none (under 50 closed-loop
+writers, thawing and collecting everything every 30 s found no unreachable object).
 """
 
 import gc
