@@ -24,7 +24,8 @@ Choices the spec leaves open:
   edits (a count, or true for one), `accepted` is the applied edits not superseded, `rejected`
   counts edit_rejected; `conflicts` = rejected + superseded.
 - `budget` is the budget now, whatever the period: the newest budget-bearing event (applied
-  edit with budget figures, budget_exceeded, budget_changed) says whether it is `exceeded`;
+  edit with budget figures, budget_exceeded, budget_changed, an agent stopped by the budget)
+  says whether it is `exceeded`;
   see `schemas.Budget`. A restored limit is therefore no longer "exceeded".
 - `since` moves the window start later (a run report asks for its run only); `bucket_s` makes
   the buckets narrower or wider than the period's, but never so narrow that the window holds

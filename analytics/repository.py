@@ -164,9 +164,13 @@ _HAS_BUDGET = (
     "(jsonb_typeof(metadata -> 'budget_used') = 'number' "
     "OR jsonb_typeof(metadata -> 'budget_limit') = 'number')"
 )
+# An agent stopped by the budget counts too: an agent stops before the LLM call when what it
+# spent and has not reported yet (no edit carried it) takes the budget over, and then no node
+# ever refuses an edit of it.
 _BUDGET_EVENTS = (
     "(event_type IN ('budget_exceeded', 'budget_changed') "
-    f"OR (event_type = 'edit_applied' AND {_HAS_BUDGET}))"
+    f"OR (event_type = 'edit_applied' AND {_HAS_BUDGET}) "
+    "OR (event_type = 'agent_stopped' AND metadata ->> 'reason' = 'budget_exhausted'))"
 )
 # The newest budget-bearing event before $1 (before); a figure it lacks is the newest one reported
 # before it (a budget_exceeded may carry no limit, say).
@@ -350,8 +354,9 @@ class BudgetRow:
 
     @property
     def exceeded(self) -> bool:
-        """Newest is a refusal, a change saying so, or the figures show the budget spent."""
-        if self.event_type == "budget_exceeded":
+        """Newest is a refusal, an agent stopped by the budget, a change saying so, or the
+        figures show the budget spent."""
+        if self.event_type in ("budget_exceeded", "agent_stopped"):
             return True
         if self.event_type == "budget_changed" and self.flag:
             return True

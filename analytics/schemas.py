@@ -178,16 +178,19 @@ class EditsByStatus(BaseModel):
 
 class Budget(BaseModel):
     """The token budget now, from the newest budget-bearing event whenever it was (not the
-    period): an `edit_applied` carrying `budget_used`/`budget_limit`, a `budget_exceeded` or a
-    `budget_changed`. A figure that event lacks is the newest one reported before it.
+    period): an `edit_applied` carrying `budget_used`/`budget_limit`, a `budget_exceeded`, a
+    `budget_changed`, or an `agent_stopped` with reason `budget_exhausted`. A figure that event
+    lacks is the newest one reported before it.
 
     `used` is Chorus's one token figure: the tokens the nodes count against the budget (every
     edit they hold, accepted or rejected, since the budget began). Show it on the tokens tile and
     on the gauge alike; `total_tokens` is only the period's applied edits (the sum of
     `token_usage_by_time`), for the chart.
 
-    `exceeded` is true when that newest event is a `budget_exceeded` (a node refused an edit), a
-    `budget_changed` saying `exceeded`, or `used >= limit`. A restored limit (a later
+    `exceeded` is true when that newest event is a `budget_exceeded` (a node refused an edit), an
+    agent stopped by the budget (it stops before its LLM call when what it spent and has not yet
+    reported takes the budget over: no node refuses anything then), a `budget_changed` saying
+    `exceeded`, or `used >= limit`. A restored limit (a later
     `budget_changed` or applied edit under the limit) makes it false again.
     """
 

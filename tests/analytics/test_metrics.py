@@ -454,6 +454,32 @@ def budget_event(kind: str, when: str, **meta: Any) -> dict[str, Any]:
         ),
         pytest.param(
             [
+                applied(at(11, 10), "a", "node-1", 1, 10, budget_used=980, budget_limit=1000),
+                {
+                    "event_type": "agent_stopped",
+                    "timestamp": at(11, 20),
+                    "agent_id": "a",
+                    "metadata": {"reason": "budget_exhausted"},
+                },
+            ],
+            {"limit": 1000, "used": 980, "exceeded": True},
+            id="an agent stopped by the budget, no node refused",
+        ),
+        pytest.param(
+            [
+                applied(at(11, 10), "a", "node-1", 1, 10, budget_used=980, budget_limit=1000),
+                {
+                    "event_type": "agent_stopped",
+                    "timestamp": at(11, 20),
+                    "agent_id": "a",
+                    "metadata": {"reason": "stopped"},
+                },
+            ],
+            {"limit": 1000, "used": 980, "exceeded": False},
+            id="an agent stopped by hand says nothing of the budget",
+        ),
+        pytest.param(
+            [
                 budget_event(
                     "budget_changed", at(11, 40), budget_used=10, budget_limit=5000, exceeded=False
                 ),
