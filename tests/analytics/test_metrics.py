@@ -400,6 +400,16 @@ def budget_event(kind: str, when: str, **meta: Any) -> dict[str, Any]:
     return {"event_type": kind, "timestamp": when, "metadata": {"node": "node-1", **meta}}
 
 
+def agent_stopped(when: str, *, reason: str) -> dict[str, Any]:
+    """The supervisor's event of agent "a" ending, as `AgentPool` sends it."""
+    return {
+        "event_type": "agent_stopped",
+        "timestamp": when,
+        "agent_id": "a",
+        "metadata": {"reason": reason},
+    }
+
+
 @pytest.mark.parametrize(
     ("events", "expected"),
     [
@@ -455,12 +465,7 @@ def budget_event(kind: str, when: str, **meta: Any) -> dict[str, Any]:
         pytest.param(
             [
                 applied(at(11, 10), "a", "node-1", 1, 10, budget_used=980, budget_limit=1000),
-                {
-                    "event_type": "agent_stopped",
-                    "timestamp": at(11, 20),
-                    "agent_id": "a",
-                    "metadata": {"reason": "budget_exhausted"},
-                },
+                agent_stopped(at(11, 20), reason="budget_exhausted"),
             ],
             {"limit": 1000, "used": 980, "exceeded": True},
             id="an agent stopped by the budget, no node refused",
@@ -468,12 +473,7 @@ def budget_event(kind: str, when: str, **meta: Any) -> dict[str, Any]:
         pytest.param(
             [
                 applied(at(11, 10), "a", "node-1", 1, 10, budget_used=980, budget_limit=1000),
-                {
-                    "event_type": "agent_stopped",
-                    "timestamp": at(11, 20),
-                    "agent_id": "a",
-                    "metadata": {"reason": "stopped"},
-                },
+                agent_stopped(at(11, 20), reason="stopped"),
             ],
             {"limit": 1000, "used": 980, "exceeded": False},
             id="an agent stopped by hand says nothing of the budget",
