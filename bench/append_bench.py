@@ -2,8 +2,9 @@
 `python -m bench.append_bench [--seconds 20] [--clients 10,50] [--sizes 10,100,1000]
 [--ops 10000,100000] [--etherpad-url URL --etherpad-key KEY]`.
 
-Every Chorus load has a reader alongside that sends `GET /api/document/current` ten times a
-second (as agents read before they edit); its latency is in the last columns.
+Every Chorus load has a reader alongside, in a process of its own (`read_probe`), that sends
+`GET /api/document/current` ten times a second (as agents read before they edit); its latency
+is in the last columns.
 
 1. Side by side: each client sends the next request (the same 100 Cyrillic characters
    appended) as soon as the last one is answered, on a fresh document, for `--seconds`:
@@ -27,6 +28,7 @@ import asyncio
 import os
 import random
 import resource
+import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+import orjson
 import uvloop
 
 from .cluster_bench import PACE_S, Target, init_document, lan_target, texts_agree
@@ -90,24 +93,22 @@ def _busy_s() -> float:
 
 
 def _own_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-READS_PER_S = 10
+    """This process's CPU seconds, and those of its children it has waited for (the reader)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 async def closed_loop(
-    send: Send, clients: int, seconds: float, *, reader: Send | None = None
+    send: Send, clients: int, seconds: float, *, read_url: str | None = None
 ) -> tuple[int, list[float], float, list[float]]:
     """(accepted, latencies in ms, CPU cores the system under test used, the reader's
-    latencies) of `clients` sending as fast as they are answered, and `reader` alongside,
-    `READS_PER_S` times a second.
+    latencies) of `clients` sending as fast as they are answered, and with `read_url` a
+    reader alongside in a process of its own (`read_probe`), ten reads a second.
 
     The clients use aiohttp on uvloop: with httpx the harness itself took 0.74 of the
     machine's two cores at 120 requests/s, and the stack was measured starved of CPU."""
     latencies: list[float] = []
-    read: list[float] = []
     accepted = 0
     deadline = time.monotonic() + seconds
 
@@ -119,19 +120,23 @@ async def closed_loop(
             latencies.append((time.monotonic() - started) * 1000)
             accepted += ok
 
-    async def read_loop(http: aiohttp.ClientSession) -> None:
-        while reader is not None and time.monotonic() < deadline:
-            started = time.monotonic()
-            await reader(http, 0)
-            read.append((time.monotonic() - started) * 1000)
-            await asyncio.sleep(max(0.0, started + 1 / READS_PER_S - time.monotonic()))
-
-    connector = aiohttp.TCPConnector(limit=clients + 1)
+    connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(
         connector=connector, timeout=aiohttp.ClientTimeout(total=30)
     ) as http:
         busy, own, wall = _busy_s(), _own_s(), time.monotonic()
-        await asyncio.gather(read_loop(http), *(client(http, n) for n in range(1, clients + 1)))
+        probe = None
+        if read_url is not None:
+            probe = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.read_probe",
+                read_url,
+                str(seconds),
+                stdout=asyncio.subprocess.PIPE,
+            )
+        await asyncio.gather(*(client(http, n) for n in range(1, clients + 1)))
+        read = orjson.loads((await probe.communicate())[0]) if probe is not None else []
         stack_s = (_busy_s() - busy) - (_own_s() - own)
     return accepted, latencies, stack_s / (time.monotonic() - wall), read
 
@@ -151,8 +156,12 @@ def chorus_append(target: Target, text: str) -> Send:
     return send
 
 
+def current_url(target: Target) -> str:
+    return f"{target.balancer_url}/api/document/current"
+
+
 def chorus_read(target: Target) -> Send:
-    url = f"{target.balancer_url}/api/document/current"
+    url = current_url(target)
 
     async def send(http: aiohttp.ClientSession, _: int) -> bool:
         async with http.get(url) as response:
@@ -173,7 +182,7 @@ async def chorus_loads(
     for clients in loads:
         await init_document(http, target, "Начало.")  # each load on a fresh document
         accepted, latencies, cores, read = await closed_loop(
-            chorus_append(target, APPEND), clients, seconds, reader=chorus_read(target)
+            chorus_append(target, APPEND), clients, seconds, read_url=current_url(target)
         )
         end = await size_kb(http, target)
         result = Result(
@@ -193,7 +202,7 @@ async def growth(
             await closed_loop(append, clients, 0.25)  # grow, not measured
         start = await size_kb(http, target)
         accepted, latencies, cores, read = await closed_loop(
-            append, clients, seconds, reader=chorus_read(target)
+            append, clients, seconds, read_url=current_url(target)
         )
         end = await size_kb(http, target)
         what = f"Chorus, from {start:.0f} KB"

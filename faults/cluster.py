@@ -2,7 +2,8 @@
 
 `FaultCluster` starts what `./chorus up` starts for the Text Service, with a fault proxy on
 every link a fault can cut: one per directed replication link (`a>b`: what node a sends to
-node b, and b's answers) and one between nginx and each node (`lb>a`). Each node has its own
+node b, and b's answers) and one between nginx and each node (`lb>a`, and `lb>a.reader` to
+the node's reader process, cut together). Each node has its own
 PostgreSQL server, so one database can crash or freeze alone. Every fault is a method; each
 blocks until the fault is in place (or healed), so async callers run them in a thread.
 
@@ -101,6 +102,7 @@ class FaultCluster:
             name: PostgresCluster(self.root / f"postgres-{name}", free_port()) for name in NODES
         }
         self.node_ports = {name: free_port() for name in NODES}
+        self.reader_ports = {name: free_port() for name in NODES}
         self.nodes: dict[str, ServiceProcess] = {}
         self.balancer: NginxComponent | None = None
         self.skewable = skewable
@@ -136,10 +138,12 @@ class FaultCluster:
                 if source != target:
                     self.net.add(f"{source}>{target}", self.node_ports[target])
             self.net.add(f"lb>{source}", self.node_ports[source])
+            self.net.add(f"lb>{source}.reader", self.reader_ports[source])
         self.set_profile(self.profile)
         processes = text_node_processes(
             [self.postgres[name].dsn(DATABASE) for name in NODES],
             [self.node_ports[name] for name in NODES],
+            [self.reader_ports[name] for name in NODES],
             logs=self.root / "logs",
             service_token=self.service_token,
             agent_tokens=",".join(f"{a}:{t}" for a, t in self.tokens.items()),
@@ -166,10 +170,12 @@ class FaultCluster:
     def _start_balancer(self) -> None:
         ports = Ports.free()
         paths = NginxPaths(self.root / "nginx")
-        lb = {name: f"127.0.0.1:{self.net.links[f'lb>{name}'].port}" for name in NODES}
+        lb = {link: f"127.0.0.1:{proxy.port}" for link, proxy in self.net.links.items()}
         # the other services point at free ports nobody listens on: not part of this cluster
         upstreams = dataclasses.replace(
-            Upstreams.local(ports), node_a=lb["a"], node_b=lb["b"], node_c=lb["c"]
+            Upstreams.local(ports),
+            **{f"node_{name}": lb[f"lb>{name}"] for name in NODES},
+            **{f"reader_{name}": lb[f"lb>{name}.reader"] for name in NODES},
         )
         self.balancer = NginxComponent(
             "fault-nginx",
@@ -240,7 +246,7 @@ class FaultCluster:
 
     def cut_balancer(self, name: str, mode: Mode = Mode.BLACKHOLE) -> None:
         """nginx can no longer reach node `name` (the node and its replication are fine)."""
-        self.net.set_mode([f"lb>{name}"], mode)
+        self.net.set_mode([f"lb>{name}", f"lb>{name}.reader"], mode)
 
     def heal_network(self) -> None:
         self.net.heal()

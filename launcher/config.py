@@ -26,6 +26,9 @@ class Ports:
     node_a: int = 8101
     node_b: int = 8102
     node_c: int = 8103
+    reader_a: int = 8111
+    reader_b: int = 8112
+    reader_c: int = 8113
     chat: int = 8201
     analytics: int = 8301
     supervisor: int = 8401
@@ -91,6 +94,11 @@ class Ports:
     def node(self, name: str) -> int:
         """The port of text node `name` (a, b or c)."""
         port: int = getattr(self, f"node_{name}")
+        return port
+
+    def reader(self, name: str) -> int:
+        """The port of text node `name`'s reader process (plain reads of the current text)."""
+        port: int = getattr(self, f"reader_{name}")
         return port
 
     def postgres(self, name: str) -> int:

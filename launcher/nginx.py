@@ -24,6 +24,8 @@ TEMPLATE = Path(__file__).resolve().parent.parent / "nginx" / "chorus.conf.templ
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Z_]+)\s*\}\}")
 COMPOSE_PORT = 80
 """Where nginx listens inside its container."""
+COMPOSE_READER_PORT = 8001
+"""Where a node's reader process listens inside the node's container (the node: 8000)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Upstreams:
     node_a: str
     node_b: str
     node_c: str
+    reader_a: str
+    reader_b: str
+    reader_c: str
+    """Each node's reader process (`text_node.reader`): plain reads of the current text."""
     chat: str
     analytics: str
     supervisor: str
@@ -45,6 +51,9 @@ class Upstreams:
             node_a=f"127.0.0.1:{ports.node_a}",
             node_b=f"127.0.0.1:{ports.node_b}",
             node_c=f"127.0.0.1:{ports.node_c}",
+            reader_a=f"127.0.0.1:{ports.reader_a}",
+            reader_b=f"127.0.0.1:{ports.reader_b}",
+            reader_c=f"127.0.0.1:{ports.reader_c}",
             chat=f"127.0.0.1:{ports.chat}",
             analytics=f"127.0.0.1:{ports.analytics}",
             supervisor=f"127.0.0.1:{ports.supervisor}",
@@ -56,6 +65,9 @@ COMPOSE_UPSTREAMS = Upstreams(
     node_a="text-service-a:8000",
     node_b="text-service-b:8000",
     node_c="text-service-c:8000",
+    reader_a=f"text-service-a:{COMPOSE_READER_PORT}",
+    reader_b=f"text-service-b:{COMPOSE_READER_PORT}",
+    reader_c=f"text-service-c:{COMPOSE_READER_PORT}",
     chat="chat-service:8000",
     analytics="analytics-service:8000",
     supervisor="agent-supervisor:8000",
@@ -143,6 +155,9 @@ def render(
         NODE_A=hosts.node_a,
         NODE_B=hosts.node_b,
         NODE_C=hosts.node_c,
+        READER_A=hosts.reader_a,
+        READER_B=hosts.reader_b,
+        READER_C=hosts.reader_c,
         CHAT=hosts.chat,
         ANALYTICS=hosts.analytics,
         SUPERVISOR=hosts.supervisor,

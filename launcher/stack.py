@@ -156,6 +156,7 @@ def components(config: StackConfig, secrets: Secrets) -> list[Component]:
             text_node_processes(
                 [postgres[letter].dsn(DATABASE) for letter in NODE_NAMES],
                 [ports.node(letter) for letter in NODE_NAMES],
+                [ports.reader(letter) for letter in NODE_NAMES],
                 logs=state.logs,
                 service_token=secrets.service_token,
                 agent_tokens=secrets.agent_tokens_spec(),

@@ -11,6 +11,8 @@ NODE_NAMES = ("a", "b", "c")
 def text_node_processes(
     databases: list[str],
     ports: list[int],
+    reader_ports: list[int] | None = None,
+    /,
     *,
     logs: Path,
     service_token: str,
@@ -18,7 +20,8 @@ def text_node_processes(
     prefix: str = "node",
     **env: str,
 ) -> list[ServiceProcess]:
-    """Processes (not started) for nodes a, b, c on `ports`, using the database URLs given."""
+    """Processes (not started) for nodes a, b, c on `ports`, using the database URLs given;
+    with `reader_ports`, each starts its reader process there (`text_node.reader`)."""
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     nodes = []
     for index, name in enumerate(NODE_NAMES):
@@ -30,6 +33,7 @@ def text_node_processes(
                 env={
                     "TEXT_NODE_NODE": str(index),
                     "TEXT_NODE_PORT": str(ports[index]),
+                    "TEXT_NODE_READER_PORT": str(reader_ports[index] if reader_ports else 0),
                     "TEXT_NODE_DATABASE_URL": databases[index],
                     "TEXT_NODE_PEERS": peers,
                     "TEXT_NODE_SERVICE_TOKEN": service_token,

@@ -25,6 +25,7 @@ from .errors import (
     SessionUnavailable,
 )
 from .outbox import Outbox
+from .reader_feed import ReaderFeed
 from .relay import Relay
 from .service import NodeService
 from .settings import NodeSettings
@@ -104,6 +105,7 @@ def create_app(
             timeout_s=settings.peer_timeout_s,
         )
         tasks: list[asyncio.Task[None]] = []
+        feed: ReaderFeed | None = None
         try:
             await migrate(settings, wait_s=settings.startup_timeout_s)
             await db.open()
@@ -113,6 +115,11 @@ def create_app(
             relay = Relay(durable, outbox, network)
             anti_entropy = AntiEntropy(durable, network)
             app.state.service = NodeService(durable, relay, anti_entropy)
+            if settings.reader_port:
+                feed = app.state.feed = ReaderFeed(settings, durable)
+                durable.on_publish = feed.published
+                await feed.start()
+                tasks.append(asyncio.create_task(feed.run(), name="reader-feed"))
             tasks.append(asyncio.create_task(anti_entropy.run(), name="anti-entropy"))
             tasks += [
                 asyncio.create_task(relay.run(d), name=f"outbox-relay-{d}")
@@ -125,6 +132,8 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if feed is not None:
+                await feed.close()
             if transport is None:
                 await network.close()
             await db.close()

@@ -95,6 +95,8 @@ class DurableReplica:
         self._appended = 0  # bytes of the updates appended since
         self.view = View(None, "", 0, 0, (), iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
+        self.on_publish: Callable[[View], None] | None = None
+        """Told every view published (the reader process's feed)."""
         """(monotonic time read, the budget limit) — the limit is changed by hand in the
         database, so it is re-read (`note_limit`)."""
 
@@ -285,14 +287,16 @@ class DurableReplica:
         fold, watermark = self.replica.opset.fold, self.replica.opset.watermark()
         if fold is None:
             self.view = View(None, "", 0, 0, (), iso(self.now_ms()), watermark)
-            return
-        head = fold.op_at(fold.version)
-        self.view = View(
-            fold.document_id,
-            fold.topic,
-            fold.version,
-            fold.head_key,
-            fold.text_parts(),
-            iso(head.ts),
-            watermark,
-        )
+        else:
+            head = fold.op_at(fold.version)
+            self.view = View(
+                fold.document_id,
+                fold.topic,
+                fold.version,
+                fold.head_key,
+                fold.text_parts(),
+                iso(head.ts),
+                watermark,
+            )
+        if self.on_publish is not None:
+            self.on_publish(self.view)

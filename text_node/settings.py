@@ -51,6 +51,9 @@ class NodeSettings(BaseSettings):
     from memory."""
     host: str = "127.0.0.1"
     port: int = Field(default=8101, ge=1, le=65535)
+    reader_port: int = Field(default=0, ge=0, le=65535)
+    """Where the node's reader process answers plain reads of the current text (`reader`);
+    0: no reader process."""
     pool_size: int = Field(default=10, ge=1)
     connect_timeout_s: float = Field(default=3.0, gt=0)
     statement_timeout_s: float = Field(default=10.0, gt=0)

@@ -37,7 +37,7 @@ COPY service_kit/ service_kit/
 COPY crdt_core/ crdt_core/
 COPY text_node/ text_node/
 USER chorus
-EXPOSE 8000
+EXPOSE 8000 8001
 # Healthy only once migrated and caught up from the peers: /health is 200 only then.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=5 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"TEXT_NODE_PORT\", \"8000\")}/health', timeout=2)"]

@@ -170,7 +170,9 @@ def _what_nginx_did(served: Counter[str], victim: str) -> str:
 def _failovers(s: Scenario, victim: str, since: float, until: float) -> str | None:
     """What the balancer's access log says about requests nginx tried on `victim` during the
     outage (every client's, the agents' too); None when the log cannot be read."""
-    address = f"127.0.0.1:{s.stack.config.ports.node(victim)}"
+    ports = s.stack.config.ports
+    # the node itself, and its reader process (plain reads of the current text)
+    addresses = {f"127.0.0.1:{ports.node(victim)}", f"127.0.0.1:{ports.reader(victim)}"}
     path = NginxPaths(s.stack.config.state.nginx).access_log
     tried = moved = 0
     try:
@@ -183,10 +185,10 @@ def _failovers(s: Scenario, victim: str, since: float, until: float) -> str | No
                 upstreams = [u.strip() for u in str(entry.get("up", "")).split(",")]
                 pooled = str(entry.get("uri", "")).startswith("/api/")  # not /nodes/b/...
                 during = since <= float(entry.get("t", 0)) <= until
-                if not (pooled and during and address in upstreams):
+                if not (pooled and during and addresses.intersection(upstreams)):
                     continue
                 tried += 1
-                moved += upstreams[-1] != address
+                moved += upstreams[-1] not in addresses
     except OSError:
         return None
     if not tried:

@@ -177,7 +177,8 @@ async def recover_and_check(
     deadline = time.monotonic() + 8
     back = served_by(log, addr, healthy_at)
     while back is None and time.monotonic() < deadline:
-        await client.get("/api/document/current")
+        # a read the nodes answer themselves (plain reads of the current text go to readers)
+        await client.get("/api/document/versions", params={"limit": 1})
         await asyncio.sleep(0.05)
         back = served_by(log, addr, healthy_at)
     return converged_s, None if back is None else back - healthy_at

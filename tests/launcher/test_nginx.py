@@ -53,7 +53,8 @@ def test_failover_and_rate_limit_settings(tmp_path: Path) -> None:
     assert "proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;" in text
     assert "proxy_next_upstream_tries 3;" in text
     assert "limit_req_zone $http_authorization zone=agent_tokens:10m rate=10r/m;" in text
-    assert text.count("limit_req zone=agent_tokens burst=9 nodelay;") == 2  # document, edits
+    # the current text, the rest of the document, edits
+    assert text.count("limit_req zone=agent_tokens burst=9 nodelay;") == 3
     assert "limit_req_status 429;" in text
     assert "add_header Retry-After 6 always;" in text
     for route in ROUTES:
