@@ -116,7 +116,7 @@ def create_app(
             anti_entropy = AntiEntropy(durable, network)
             app.state.service = NodeService(durable, relay, anti_entropy)
             if settings.reader_port:
-                feed = app.state.feed = ReaderFeed(settings, durable)
+                feed = app.state.feed = ReaderFeed(settings, durable, anti_entropy.ready)
                 durable.on_publish = feed.published
                 await feed.start()
                 tasks.append(asyncio.create_task(feed.run(), name="reader-feed"))

@@ -9,9 +9,10 @@ view. The node starts it as its child and feeds it over the child's stdin (`read
 after every commit the text groups that changed, and twice a second the budget. nginx sends
 plain reads here, and everything else (session reads, edits) to the node.
 
-It answers only while the feed is fresh: a node that is frozen, or too busy to say anything
-for `STALE_AFTER_S`, has its reads answered 503 so that nginx asks another node. When its
-node dies the feed ends, and so does this process.
+It answers only while the feed is fresh and its node has caught up since it started: a node
+that is frozen, or too busy to say anything for `STALE_AFTER_S`, or still catching up, has its
+reads answered 503 so that nginx asks another node. When its node dies the feed ends, and so
+does this process.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import asyncio
 import socket
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import uvicorn
-from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
+from starlette.types import Receive, Scope, Send
 
 from crdt_core import SESSION_HEADER
 
@@ -43,11 +45,12 @@ _SESSION = SESSION_HEADER.lower().encode("ascii")
 class Mirror:
     """The node's last committed view, as the feed told it, and the answer made of it.
 
-    A message always carries `budget` ([used, limit]); one sent after a commit also carries
+    A message always carries `budget` ([used, limit]) and `ready` (whether the node has
+    caught up since it started); one sent after a commit also carries
     `head` (the version's fields), `session` (the node's token), `count` (how many text
     groups there are now) and `parts` ([index, text] of each group that changed)."""
 
-    def __init__(self, node: str, *, clock: Any = time.monotonic) -> None:
+    def __init__(self, node: str, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.node = node
         self.clock = clock
         self.parts: list[bytes] = []
@@ -55,12 +58,14 @@ class Mirror:
         self.head: dict[str, Any] | None = None
         self.session = b""
         self.budget: list[int | None] = [None, None]
+        self.ready = False
         self.heard = clock()
         self._body: bytes | None = None
 
     def apply(self, message: dict[str, Any]) -> None:
         self.heard = self.clock()
         self.budget = message["budget"]
+        self.ready = message["ready"]
         if "head" in message:
             count = message["count"]
             del self.parts[count:]
@@ -136,9 +141,7 @@ class ReaderApp:
         self.ended = asyncio.Event()
         self.feed = feed if feed is not None else sys.stdin.buffer
 
-    async def __call__(
-        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
@@ -164,12 +167,14 @@ class ReaderApp:
             return _unavailable(f"узел {node} ещё не передал текст читателю")
         if not self.mirror.fresh:
             return _unavailable(f"узел {node} молчит дольше {STALE_AFTER_S:g} с")
+        if not self.mirror.ready:
+            return _unavailable(f"узел {node} ещё догоняет соседей после запуска")
         if path == "/health":
             health = {"status": "ok", "service": "text-node-reader", "node": node}
             return 200, orjson.dumps(health), []
         return 200, self.mirror.body(), [(_SESSION, self.mirror.session)]
 
-    async def _lifespan(self, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":

@@ -3,7 +3,8 @@
 After a commit only the text groups that changed are sent: the published view's groups are
 immutable strings that later commits leave alone, so a changed one is found by identity, and
 an append to a 1 MB document sends one group of a few KB, not the document. Twice a second the
-budget goes along as well, which also tells the reader that the node is alive.
+budget and whether the node has caught up since it started go along as well, which also tells
+the reader that the node is alive.
 
 The reader is a child of the node: it ends when its pipe does, so a node killed with
 SIGKILL takes its reader with it, and a reader that dies on its own is started again.
@@ -47,9 +48,13 @@ def frame(message: dict[str, Any]) -> bytes:
 class ReaderFeed:
     """The reader process of one node (`settings.reader_port`), fed from `durable`'s views."""
 
-    def __init__(self, settings: NodeSettings, durable: DurableReplica) -> None:
+    def __init__(
+        self, settings: NodeSettings, durable: DurableReplica, ready: asyncio.Event
+    ) -> None:
         self.settings = settings
         self.durable = durable
+        self.ready = ready
+        """Set once the node has caught up from its peers after starting (`AntiEntropy`)."""
         self.process: asyncio.subprocess.Process | None = None
         self._sent: tuple[str, ...] | None = None
         """The groups the reader holds; None: it must be sent all of them."""
@@ -96,7 +101,7 @@ class ReaderFeed:
                 if index >= len(sent) or sent[index] is not part
             ]
         message = {
-            "budget": self._budget(),
+            **self._status(),
             "head": {
                 "version": view.version,
                 "timestamp": view.timestamp,
@@ -128,7 +133,7 @@ class ReaderFeed:
             if self._sent is None:
                 self._tell()
             else:
-                self._send({"budget": self._budget()})
+                self._send(self._status())
 
     async def close(self) -> None:
         if self._due is not None:
@@ -144,9 +149,10 @@ class ReaderFeed:
             process.kill()
             await process.wait()
 
-    def _budget(self) -> list[int | None]:
+    def _status(self) -> dict[str, object]:
         limit = self.durable.limit
-        return [self.durable.replica.opset.tokens_used, limit[1] if limit else None]
+        budget = [self.durable.replica.opset.tokens_used, limit[1] if limit else None]
+        return {"budget": budget, "ready": self.ready.is_set()}
 
     def _send(self, message: dict[str, object]) -> bool:
         """Whether `message` was handed to the pipe (not while the reader lags behind)."""

@@ -190,6 +190,8 @@ class Rotation:
     """Attempts that went to the node after the fault, until it was taken out."""
     sent_while_out: int
     """Attempts started at the node in the fail_timeout window after it was taken out."""
+    while_out: tuple[Attempt, ...]
+    """Those attempts, for the failure message (which request, which status, when)."""
     probes: int
     """Attempts after that window: nginx's periodic single probe of a failed server."""
     last_chosen_s: float
@@ -206,10 +208,12 @@ def rotation(
         raise AssertionError(f"no failed attempt at {addr} after the fault: {tries[:5]}")
     out_at = failures[0].end
     window_end = out_at + fail_timeout_s - 0.05
+    while_out = tuple(a for a in tries if out_at + 0.005 < a.start < window_end)
     return Rotation(
         out_after_s=out_at - fault_at,
         reached_before=sum(1 for a in tries if a.start <= out_at),
-        sent_while_out=sum(1 for a in tries if out_at + 0.005 < a.start < window_end),
+        sent_while_out=len(while_out),
+        while_out=while_out,
         probes=sum(1 for a in tries if window_end <= a.start <= until),
         last_chosen_s=max(0.0, failures[0].start - fault_at),
     )

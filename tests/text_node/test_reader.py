@@ -37,6 +37,7 @@ HEAD = {
 def told(parts: list[tuple[int, str]], count: int, **head: Any) -> dict[str, Any]:
     return {
         "budget": [5, 100],
+        "ready": True,
         "head": HEAD | head,
         "session": "d-1;0:3",
         "count": count,
@@ -82,7 +83,7 @@ def test_only_the_groups_told_change_and_the_count_trims_or_extends() -> None:
     mirror.apply(told([(2, "четыре"), (3, "!")], 4, version=10))
     body = orjson.loads(mirror.body())
     assert (body["text"], body["version"]) == ("раз ДВА четыре!", 10)
-    mirror.apply({"budget": [9, None]})  # a heartbeat: the budget only
+    mirror.apply({"budget": [9, None], "ready": True})  # a heartbeat: no text
     body = orjson.loads(mirror.body())
     assert (body["text"], body["budget_used"], body["budget_limit"]) == ("раз ДВА четыре!", 9, None)
 
@@ -112,6 +113,11 @@ def test_the_reader_answers_only_while_its_node_speaks() -> None:
     assert orjson.loads(body)["text"] == "текст"
     assert (b"x-chorus-session", b"d-1;0:3") in headers
     assert app.answer("GET", "/health")[0] == 200
+    app.mirror.apply({"budget": [5, 100], "ready": False})  # restarted, catching up
+    status, body, _ = app.answer("GET", "/api/document/current")
+    assert status == 503
+    assert "догоняет" in orjson.loads(body)["message"]
+    app.mirror.apply({"budget": [5, 100], "ready": True})
     clock.now += STALE_AFTER_S + 0.1  # the node froze: nothing heard since
     status, body, headers = app.answer("GET", "/api/document/current")
     assert status == 503
