@@ -1,13 +1,14 @@
-"""`python -m text_node.reader HOST PORT NODE`: plain reads of the current text, apart from
-the node's event loop.
+"""`python -m text_node.reader HOST PORT NODE`: reads of the current text, apart from the
+node's event loop.
 
 Under a heavy write load a node's event loop always has work queued, and a read waits its turn
 behind it however small the read is (50 writers on a 1 MB document: 25 ms p95 for the node's
 own `/health`). This process answers the one read everybody makes, `GET
-/api/document/current` without a session token, from a mirror of the node's last committed
-view. The node starts it as its child and feeds it over the child's stdin (`reader_feed`):
-after every commit the text groups that changed, and twice a second the budget. nginx sends
-plain reads here, and everything else (session reads, edits) to the node.
+/api/document/current`, from a mirror of the node's last committed view; a read with a session
+token only once that view holds everything the session has seen, as the node would. The node
+starts it as its child and feeds it over the child's stdin (`reader_feed`): after every commit
+the text groups that changed, and twice a second the budget. nginx sends reads of the current
+text here, and everything else (edits, versions, lists) to the node.
 
 It answers only while the feed is fresh and its node has caught up since it started: a node
 that is frozen, or too busy to say anything for `STALE_AFTER_S`, or still catching up, has its
@@ -18,6 +19,7 @@ does this process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import sys
 import time
@@ -28,13 +30,17 @@ import orjson
 import uvicorn
 from starlette.types import Receive, Scope, Send
 
-from crdt_core import SESSION_HEADER
+from crdt_core import SESSION_HEADER, InvalidSession, SessionToken
 
 from .reader_feed import FRAME
 
 PATH = "/api/document/current"
 STALE_AFTER_S = 2.0
 """No word from the node for this long: it is frozen or stuck, its reads go elsewhere."""
+SESSION_WAIT_S = 0.25
+"""A session read this reader's view does not cover yet waits this long for the feed to bring
+what it lacks (replication takes tens of ms), then gets 503 session_unavailable: nginx tries
+another reader, and with every reader out, the nodes, which pull what they lack at once."""
 BIND_WAIT_S = 10.0
 """How long to retry the port while the previous reader of a restarted node still holds it."""
 
@@ -57,6 +63,10 @@ class Mirror:
         """The text's groups, each JSON-escaped."""
         self.head: dict[str, Any] | None = None
         self.session = b""
+        self.token = SessionToken()
+        """The node's session token for the view: what the view holds, per origin."""
+        self.advanced = asyncio.Event()
+        """Set, and replaced, each time a new view arrives."""
         self.budget: list[int | None] = [None, None]
         self.ready = False
         self.heard = clock()
@@ -74,6 +84,9 @@ class Mirror:
                 self.parts[index] = orjson.dumps(text)[1:-1]
             self.head = message["head"]
             self.session = message["session"].encode("ascii")
+            self.token = SessionToken.parse(message["session"])
+            self.advanced.set()
+            self.advanced = asyncio.Event()
         self._body = None
 
     @property
@@ -129,8 +142,10 @@ def _error(code: str, message: str) -> bytes:
     return orjson.dumps({"error": code, "message": message})
 
 
-def _unavailable(message: str) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    return 503, _error("node_unavailable", message), [(b"retry-after", b"1")]
+def _unavailable(
+    message: str, *, code: str = "node_unavailable"
+) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    return 503, _error(code, message), [(b"retry-after", b"1")]
 
 
 class ReaderApp:
@@ -147,7 +162,10 @@ class ReaderApp:
             return
         if scope["type"] != "http":
             return
-        status, body, headers = self.answer(scope["method"], scope["path"])
+        session = dict(scope["headers"]).get(_SESSION)
+        status, body, headers = await self.answer(
+            scope["method"], scope["path"], None if session is None else session.decode("latin-1")
+        )
         length = (b"content-length", str(len(body)).encode("ascii"))
         await send(
             {"type": "http.response.start", "status": status, "headers": [_JSON, length, *headers]}
@@ -156,8 +174,10 @@ class ReaderApp:
             body = b""
         await send({"type": "http.response.body", "body": body})
 
-    def answer(self, method: str, path: str) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-        """(status, body, extra headers) for a request."""
+    async def answer(
+        self, method: str, path: str, session: str | None = None
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """(status, body, extra headers) for a request, with `session` its session token."""
         node = self.mirror.node
         if path not in (PATH, "/health"):
             return 404, _error("not_found", f"читатель узла {node} отвечает только на {PATH}"), []
@@ -172,7 +192,34 @@ class ReaderApp:
         if path == "/health":
             health = {"status": "ok", "service": "text-node-reader", "node": node}
             return 200, orjson.dumps(health), []
+        if session is not None:
+            try:
+                token = SessionToken.parse(session)
+            except InvalidSession as exc:
+                invalid = {
+                    "error": "validation_error",
+                    "message": str(exc),
+                    "field": SESSION_HEADER,
+                }
+                return 422, orjson.dumps(invalid), []
+            if not await self._covers(token):
+                return _unavailable(
+                    f"узел {node} ещё не получил всё, что видел ваш сеанс (сеанс {token}, у узла "
+                    f"{self.mirror.token}): повторите на другом узле",
+                    code="session_unavailable",
+                )
         return 200, self.mirror.body(), [(_SESSION, self.mirror.session)]
+
+    async def _covers(self, token: SessionToken) -> bool:
+        """Whether the view holds all `token` has seen, waiting up to `SESSION_WAIT_S` for it."""
+        deadline = time.monotonic() + SESSION_WAIT_S
+        while not token.covered_by(self.mirror.token.vector):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.mirror.advanced.wait(), left)
+        return True
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

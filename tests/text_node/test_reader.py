@@ -19,7 +19,7 @@ from launcher.daemon import signal_pid
 from launcher.postgres_cluster import PostgresCluster
 from launcher.text_cluster import databases_on, start_all, text_node_processes
 from text_node import create_app
-from text_node.reader import STALE_AFTER_S, Feed, Mirror, ReaderApp
+from text_node.reader import PATH, SESSION_WAIT_S, STALE_AFTER_S, Feed, Mirror, ReaderApp
 from text_node.reader_feed import HEARTBEAT_S, frame
 
 from ..conftest import reset_node_database
@@ -101,31 +101,57 @@ def test_the_feed_reads_frames_split_anywhere() -> None:
     assert ended.is_set()
 
 
-def test_the_reader_answers_only_while_its_node_speaks() -> None:
+async def test_the_reader_answers_only_while_its_node_speaks() -> None:
     clock = Clock()
     app = ReaderApp(Mirror("c", clock=clock), feed=object())
-    status, body, _ = app.answer("GET", "/api/document/current")
+    status, body, _ = await app.answer("GET", "/api/document/current")
     assert status == 503
     assert "ещё не передал" in orjson.loads(body)["message"]
     app.mirror.apply(told([(0, "текст")], 1))
-    status, body, headers = app.answer("GET", "/api/document/current")
+    status, body, headers = await app.answer("GET", "/api/document/current")
     assert status == 200
     assert orjson.loads(body)["text"] == "текст"
     assert (b"x-chorus-session", b"d-1;0:3") in headers
-    assert app.answer("GET", "/health")[0] == 200
+    assert (await app.answer("GET", "/health"))[0] == 200
     app.mirror.apply({"budget": [5, 100], "ready": False})  # restarted, catching up
-    status, body, _ = app.answer("GET", "/api/document/current")
+    status, body, _ = await app.answer("GET", "/api/document/current")
     assert status == 503
     assert "догоняет" in orjson.loads(body)["message"]
     app.mirror.apply({"budget": [5, 100], "ready": True})
     clock.now += STALE_AFTER_S + 0.1  # the node froze: nothing heard since
-    status, body, headers = app.answer("GET", "/api/document/current")
+    status, body, headers = await app.answer("GET", "/api/document/current")
     assert status == 503
     assert orjson.loads(body)["error"] == "node_unavailable"
     assert (b"retry-after", b"1") in headers
-    assert app.answer("GET", "/health")[0] == 503
-    assert app.answer("GET", "/api/edits")[0] == 404
-    assert app.answer("POST", "/api/document/current")[0] == 405
+    assert (await app.answer("GET", "/health"))[0] == 503
+    assert (await app.answer("GET", "/api/edits"))[0] == 404
+    assert (await app.answer("POST", "/api/document/current"))[0] == 405
+
+
+async def test_a_session_read_waits_until_the_view_holds_what_the_session_saw() -> None:
+    app = ReaderApp(Mirror("a"), feed=object())
+    app.mirror.apply(told([(0, "текст")], 1, version=7) | {"session": "d-1;0:3,1:2"})
+    ok = await app.answer("GET", PATH, "d-1;0:3,1:2")
+    assert ok[0] == 200
+    assert (b"x-chorus-session", b"d-1;0:3,1:2") in ok[2]
+    assert (await app.answer("GET", PATH, "d-1;0:1"))[0] == 200  # saw less: covered
+    # seen more than the view holds: the next view brings it while the read waits
+    waiting = asyncio.ensure_future(app.answer("GET", PATH, "d-1;0:4,1:2"))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    app.mirror.apply(told([(0, "текст и ещё")], 1, version=8) | {"session": "d-1;0:4,1:2"})
+    status, body, _ = await waiting
+    assert status == 200
+    assert orjson.loads(body)["version"] == 8
+    # nothing brings it: 503 after SESSION_WAIT_S, so that nginx asks another reader
+    started = time.monotonic()
+    status, body, _ = await app.answer("GET", PATH, "d-1;2:9")
+    assert status == 503
+    assert orjson.loads(body)["error"] == "session_unavailable"
+    assert time.monotonic() - started >= SESSION_WAIT_S
+    status, body, _ = await app.answer("GET", PATH, "не токен")
+    assert status == 422
+    assert orjson.loads(body)["field"] == "X-Chorus-Session"
 
 
 # -- a real reader process ------------------------------------------------------------------
