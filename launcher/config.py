@@ -97,7 +97,7 @@ class Ports:
         return port
 
     def reader(self, name: str) -> int:
-        """The port of text node `name`'s reader process (plain reads of the current text)."""
+        """The port of text node `name`'s reader process (reads of the current text)."""
         port: int = getattr(self, f"reader_{name}")
         return port
 

@@ -38,7 +38,7 @@ class Upstreams:
     reader_a: str
     reader_b: str
     reader_c: str
-    """Each node's reader process (`text_node.reader`): plain reads of the current text."""
+    """Each node's reader process (`text_node.reader`): reads of the current text."""
     chat: str
     analytics: str
     supervisor: str

@@ -52,7 +52,7 @@ class NodeSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8101, ge=1, le=65535)
     reader_port: int = Field(default=0, ge=0, le=65535)
-    """Where the node's reader process answers plain reads of the current text (`reader`);
+    """Where the node's reader process answers reads of the current text (`reader`);
     0: no reader process."""
     pool_size: int = Field(default=10, ge=1)
     connect_timeout_s: float = Field(default=3.0, gt=0)

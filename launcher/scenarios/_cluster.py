@@ -171,7 +171,7 @@ def _failovers(s: Scenario, victim: str, since: float, until: float) -> str | No
     """What the balancer's access log says about requests nginx tried on `victim` during the
     outage (every client's, the agents' too); None when the log cannot be read."""
     ports = s.stack.config.ports
-    # the node itself, and its reader process (plain reads of the current text)
+    # the node itself, and its reader process (reads of the current text)
     addresses = {f"127.0.0.1:{ports.node(victim)}", f"127.0.0.1:{ports.reader(victim)}"}
     path = NginxPaths(s.stack.config.state.nginx).access_log
     tried = moved = 0
