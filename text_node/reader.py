@@ -10,8 +10,9 @@ starts it as its child and feeds it over the child's stdin (`reader_feed`): afte
 the text groups that changed, and twice a second the budget. nginx sends reads of the current
 text here, and everything else (edits, versions, lists) to the node.
 
-It answers only while the feed is fresh and its node has caught up since it started: a node
-that is frozen, or too busy to say anything for `STALE_AFTER_S`, or still catching up, has its
+It answers only while the feed is fresh and its node's view is worth reading: a node that is
+frozen, or too busy to say anything for `STALE_AFTER_S`, still catching up after a start, or
+without an answer from its database (its view stands still while the peers go on), has its
 reads answered 503 so that nginx asks another node. When its node dies the feed ends, and so
 does this process.
 """
@@ -51,8 +52,8 @@ _SESSION = SESSION_HEADER.lower().encode("ascii")
 class Mirror:
     """The node's last committed view, as the feed told it, and the answer made of it.
 
-    A message always carries `budget` ([used, limit]) and `ready` (whether the node has
-    caught up since it started); one sent after a commit also carries
+    A message always carries `budget` ([used, limit]) and `unready` (why the node's view
+    should not be read now, or None); one sent after a commit also carries
     `head` (the version's fields), `session` (the node's token), `count` (how many text
     groups there are now) and `parts` ([index, text] of each group that changed)."""
 
@@ -68,14 +69,14 @@ class Mirror:
         self.advanced = asyncio.Event()
         """Set, and replaced, each time a new view arrives."""
         self.budget: list[int | None] = [None, None]
-        self.ready = False
+        self.unready: str | None = "ещё не передал текст читателю"
         self.heard = clock()
         self._body: bytes | None = None
 
     def apply(self, message: dict[str, Any]) -> None:
         self.heard = self.clock()
         self.budget = message["budget"]
-        self.ready = message["ready"]
+        self.unready = message["unready"]
         if "head" in message:
             count = message["count"]
             del self.parts[count:]
@@ -187,8 +188,8 @@ class ReaderApp:
             return _unavailable(f"узел {node} ещё не передал текст читателю")
         if not self.mirror.fresh:
             return _unavailable(f"узел {node} молчит дольше {STALE_AFTER_S:g} с")
-        if not self.mirror.ready:
-            return _unavailable(f"узел {node} ещё догоняет соседей после запуска")
+        if self.mirror.unready is not None:
+            return _unavailable(f"узел {node} {self.mirror.unready}")
         if path == "/health":
             health = {"status": "ok", "service": "text-node-reader", "node": node}
             return 200, orjson.dumps(health), []

@@ -3,8 +3,8 @@
 After a commit only the text groups that changed are sent: the published view's groups are
 immutable strings that later commits leave alone, so a changed one is found by identity, and
 an append to a 1 MB document sends one group of a few KB, not the document. Twice a second the
-budget and whether the node has caught up since it started go along as well, which also tells
-the reader that the node is alive.
+budget and whether the node's view is worth reading (caught up since it started, its database
+answering a ping) go along as well, which also tells the reader that the node is alive.
 
 The reader is a child of the node: it ends when its pipe does, so a node killed with
 SIGKILL takes its reader with it, and a reader that dies on its own is started again.
@@ -22,10 +22,13 @@ import orjson
 
 from crdt_core import SessionToken
 
+from . import store
 from .durable import DurableReplica, View
+from .errors import DatabaseUnavailableError
 from .settings import NodeSettings
 
 HEARTBEAT_S = 0.5
+DATABASE_WAIT_S = 1.0
 SPACING_S = 0.002
 """Commits closer together than this are told as one: under load a node commits hundreds of
 times a second, and the reader needs only the last of them by the time it is read. Short,
@@ -63,6 +66,7 @@ class ReaderFeed:
         """The groups the reader holds; None: it must be sent all of them."""
         self._due: asyncio.TimerHandle | None = None
         self._told = 0.0
+        self._database_ok = True
 
     async def start(self) -> None:
         settings = self.settings
@@ -132,6 +136,7 @@ class ReaderFeed:
                 )
                 await self.start()
                 continue
+            self._database_ok = await self._database_answers()
             await self.durable.budget()  # re-reads the limit when due
             if self._sent is None:
                 self._tell()
@@ -152,10 +157,26 @@ class ReaderFeed:
             process.kill()
             await process.wait()
 
+    async def _database_answers(self) -> bool:
+        """Whether the node's database answers a ping within `DATABASE_WAIT_S`. A node
+        without its database commits nothing, neither its agents' edits nor its peers', so its
+        view stands still while the others go on."""
+        try:
+            async with asyncio.timeout(DATABASE_WAIT_S), self.durable.db.connection() as conn:
+                await store.ping(conn)
+        except (DatabaseUnavailableError, TimeoutError):
+            return False
+        return True
+
     def _status(self) -> dict[str, object]:
         limit = self.durable.limit
         budget = [self.durable.replica.opset.tokens_used, limit[1] if limit else None]
-        return {"budget": budget, "ready": self.ready.is_set()}
+        unready = None
+        if not self.ready.is_set():
+            unready = "ещё догоняет соседей после запуска"
+        elif not self._database_ok:
+            unready = "не получает ответа от своей базы данных: его текст может отставать"
+        return {"budget": budget, "unready": unready}
 
     def _send(self, message: dict[str, object]) -> bool:
         """Whether `message` was handed to the pipe (not while the reader lags behind)."""

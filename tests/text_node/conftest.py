@@ -1,5 +1,7 @@
 """A node in-process on a real PostgreSQL database; helpers to talk to it."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -81,3 +83,18 @@ async def edit(
         **extra,
     }
     return await client.post("/api/edits", json=body, headers=agent(n))
+
+
+async def until(check: Any, limit_s: float = 10.0) -> Any:
+    """What `check()` returns once it is truthy (an HTTP error counts as not yet); fails the
+    test after `limit_s`."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            result = await check()
+        except httpx.HTTPError:
+            result = None
+        if result:
+            return result
+        assert time.monotonic() < deadline, "not within the limit"
+        await asyncio.sleep(0.05)

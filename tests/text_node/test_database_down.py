@@ -6,12 +6,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from launcher import free_port
 from launcher.postgres_cluster import PostgresCluster
 from text_node import create_app, projection
 from text_node.errors import DatabaseUnavailableError
 
 from ..conftest import new_cluster
-from .conftest import agent, init, node_settings
+from .conftest import agent, init, node_settings, until
 
 LOST = "0b7a3c52-5f0e-4d9b-9f6e-2f1c3d4e5a6b"
 
@@ -24,7 +25,9 @@ def own_cluster(pg_root: Path) -> Iterator[PostgresCluster]:
 
 
 async def test_database_down_gives_503_and_health_says_so(own_cluster: PostgresCluster) -> None:
-    app = create_app(node_settings(own_cluster.dsn("node"), connect_timeout_s=1))
+    port = free_port()
+    reader = f"http://127.0.0.1:{port}/api/document/current"
+    app = create_app(node_settings(own_cluster.dsn("node"), connect_timeout_s=1, reader_port=port))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
@@ -43,11 +46,21 @@ async def test_database_down_gives_503_and_health_says_so(own_cluster: PostgresC
         assert refused.headers["Retry-After"] == "1"
         # what was committed before is still what readers see
         assert (await client.get("/api/document/current")).json()["version"] == 1
-        own_cluster.start()
-        assert (await client.get("/health")).status_code == 200
-        accepted = await client.post("/api/edits", json=body, headers=agent(1))
-        assert accepted.status_code == 201
+        # but the reader process sends them elsewhere: this view stands still meanwhile
+        async with httpx.AsyncClient(timeout=5) as http:
+            answer = await until(lambda: _answered(http, reader, 503))
+            assert "своей базы данных" in answer.json()["message"]
+            own_cluster.start()
+            assert (await client.get("/health")).status_code == 200
+            accepted = await client.post("/api/edits", json=body, headers=agent(1))
+            assert accepted.status_code == 201
+            assert (await until(lambda: _answered(http, reader, 200))).json()["version"] == 2
         assert accepted.json()["version"] == 2
+
+
+async def _answered(http: httpx.AsyncClient, url: str, status: int) -> httpx.Response | None:
+    response = await http.get(url)
+    return response if response.status_code == status else None
 
 
 async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(

@@ -23,7 +23,16 @@ from text_node.reader import PATH, SESSION_WAIT_S, STALE_AFTER_S, Feed, Mirror, 
 from text_node.reader_feed import HEARTBEAT_S, frame
 
 from ..conftest import reset_node_database
-from .conftest import AGENT_TOKENS, OPERATOR, SERVICE_TOKEN, UNREACHABLE, agent, init, node_settings
+from .conftest import (
+    AGENT_TOKENS,
+    OPERATOR,
+    SERVICE_TOKEN,
+    UNREACHABLE,
+    agent,
+    init,
+    node_settings,
+    until,
+)
 
 HEAD = {
     "version": 7,
@@ -37,7 +46,7 @@ HEAD = {
 def told(parts: list[tuple[int, str]], count: int, **head: Any) -> dict[str, Any]:
     return {
         "budget": [5, 100],
-        "ready": True,
+        "unready": None,
         "head": HEAD | head,
         "session": "d-1;0:3",
         "count": count,
@@ -83,7 +92,7 @@ def test_only_the_groups_told_change_and_the_count_trims_or_extends() -> None:
     mirror.apply(told([(2, "четыре"), (3, "!")], 4, version=10))
     body = orjson.loads(mirror.body())
     assert (body["text"], body["version"]) == ("раз ДВА четыре!", 10)
-    mirror.apply({"budget": [9, None], "ready": True})  # a heartbeat: no text
+    mirror.apply({"budget": [9, None], "unready": None})  # a heartbeat: no text
     body = orjson.loads(mirror.body())
     assert (body["text"], body["budget_used"], body["budget_limit"]) == ("раз ДВА четыре!", 9, None)
 
@@ -113,11 +122,12 @@ async def test_the_reader_answers_only_while_its_node_speaks() -> None:
     assert orjson.loads(body)["text"] == "текст"
     assert (b"x-chorus-session", b"d-1;0:3") in headers
     assert (await app.answer("GET", "/health"))[0] == 200
-    app.mirror.apply({"budget": [5, 100], "ready": False})  # restarted, catching up
-    status, body, _ = await app.answer("GET", "/api/document/current")
-    assert status == 503
-    assert "догоняет" in orjson.loads(body)["message"]
-    app.mirror.apply({"budget": [5, 100], "ready": True})
+    for why in ("ещё догоняет соседей после запуска", "не получает ответа от своей базы данных"):
+        app.mirror.apply({"budget": [5, 100], "unready": why})
+        status, body, _ = await app.answer("GET", "/api/document/current")
+        assert status == 503
+        assert orjson.loads(body)["message"] == f"узел c {why}"
+    app.mirror.apply({"budget": [5, 100], "unready": None})
     clock.now += STALE_AFTER_S + 0.1  # the node froze: nothing heard since
     status, body, headers = await app.answer("GET", "/api/document/current")
     assert status == 503
@@ -164,19 +174,6 @@ async def node(database_url: str) -> AsyncIterator[tuple[FastAPI, int]]:
     )
     async with application.router.lifespan_context(application):
         yield application, port
-
-
-async def until(check: Any, limit_s: float = 10.0) -> Any:
-    deadline = time.monotonic() + limit_s
-    while True:
-        try:
-            result = await check()
-        except httpx.HTTPError:
-            result = None
-        if result:
-            return result
-        assert time.monotonic() < deadline, "not within the limit"
-        await asyncio.sleep(0.05)
 
 
 async def test_the_reader_process_answers_what_its_node_answers(
