@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from crdt_core import Added, DiffError, InvalidPosition, Op, Replica, write_update
+from crdt_core import (
+    Added,
+    DiffError,
+    InvalidPosition,
+    Op,
+    Replica,
+    SessionToken,
+    write_update,
+)
 
 from . import projection, store
 from .db import Connection, Database
@@ -56,6 +64,11 @@ class View:
     @cached_property
     def text(self) -> str:
         return "".join(self.text_parts)
+
+    @property
+    def token(self) -> SessionToken:
+        """The session token of what this view holds (`X-Chorus-Session`)."""
+        return SessionToken(self.document_id or "", self.watermark)
 
 
 Change = Callable[[int | None], list[tuple[Op, Added]]]
@@ -95,10 +108,10 @@ class DurableReplica:
         self._appended = 0  # bytes of the updates appended since
         self.view = View(None, "", 0, 0, (), iso(now_ms()), {})
         self.limit: tuple[float, int] | None = None
-        self.on_publish: Callable[[View], None] | None = None
-        """Told every view published (the reader process's feed)."""
         """(monotonic time read, the budget limit) — the limit is changed by hand in the
         database, so it is re-read (`note_limit`)."""
+        self.on_publish: Callable[[View], None] | None = None
+        """Told every view published (the reader process's feed)."""
 
     async def load(self) -> None:
         """Rebuild the replica (and its HLC) from the persisted Yjs update log, compacted
@@ -164,6 +177,10 @@ class DurableReplica:
                     await self.budget_changed()
             except DatabaseUnavailableError:
                 pass
+        return self.budget_held()
+
+    def budget_held(self) -> tuple[int, int | None]:
+        """(tokens used, limit) as held now, without re-reading the limit."""
         return self.replica.opset.tokens_used, self.limit[1] if self.limit else None
 
     async def budget_changed(self) -> None:

@@ -63,13 +63,12 @@ class Mirror:
         self.parts: list[bytes] = []
         """The text's groups, each JSON-escaped."""
         self.head: dict[str, Any] | None = None
-        self.session = b""
         self.token = SessionToken()
         """The node's session token for the view: what the view holds, per origin."""
         self.advanced = asyncio.Event()
         """Set, and replaced, each time a new view arrives."""
         self.budget: list[int | None] = [None, None]
-        self.unready: str | None = "ещё не передал текст читателю"
+        self.unready: str | None = None
         self.heard = clock()
         self._body: bytes | None = None
 
@@ -84,7 +83,6 @@ class Mirror:
             for index, text in message["parts"]:
                 self.parts[index] = orjson.dumps(text)[1:-1]
             self.head = message["head"]
-            self.session = message["session"].encode("ascii")
             self.token = SessionToken.parse(message["session"])
             self.advanced.set()
             self.advanced = asyncio.Event()
@@ -92,7 +90,7 @@ class Mirror:
 
     @property
     def fresh(self) -> bool:
-        return self.head is not None and self.clock() - self.heard < STALE_AFTER_S
+        return self.clock() - self.heard < STALE_AFTER_S
 
     def body(self) -> bytes:
         """`DocumentResponse` of the view, byte for byte what the node answers. Each group is
@@ -209,7 +207,7 @@ class ReaderApp:
                     f"{self.mirror.token}): повторите на другом узле",
                     code="session_unavailable",
                 )
-        return 200, self.mirror.body(), [(_SESSION, self.mirror.session)]
+        return 200, self.mirror.body(), [(_SESSION, str(self.mirror.token).encode("ascii"))]
 
     async def _covers(self, token: SessionToken) -> bool:
         """Whether the view holds all `token` has seen, waiting up to `SESSION_WAIT_S` for it."""

@@ -20,8 +20,6 @@ from typing import Any
 
 import orjson
 
-from crdt_core import SessionToken
-
 from . import store
 from .durable import DurableReplica, View
 from .errors import DatabaseUnavailableError
@@ -116,7 +114,7 @@ class ReaderFeed:
                 "version_key": view.version_key,
                 "topic": view.topic,
             },
-            "session": str(SessionToken(view.document_id or "", view.watermark)),
+            "session": str(view.token),
             "count": len(parts),
             "parts": changed,
         }
@@ -169,14 +167,12 @@ class ReaderFeed:
         return True
 
     def _status(self) -> dict[str, object]:
-        limit = self.durable.limit
-        budget = [self.durable.replica.opset.tokens_used, limit[1] if limit else None]
         unready = None
         if not self.ready.is_set():
             unready = "ещё догоняет соседей после запуска"
         elif not self._database_ok:
             unready = "не получает ответа от своей базы данных: его текст может отставать"
-        return {"budget": budget, "unready": unready}
+        return {"budget": self.durable.budget_held(), "unready": unready}
 
     def _send(self, message: dict[str, object]) -> bool:
         """Whether `message` was handed to the pipe (not while the reader lags behind)."""

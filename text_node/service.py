@@ -65,7 +65,7 @@ class NodeService:
         """The token of what this node has committed (the `X-Chorus-Session` of its
         answers): the published view's, never the replica's, which runs ahead during a
         change and would let a session be "covered" by an answer that does not show it."""
-        return SessionToken(self.view.document_id or "", self.view.watermark)
+        return self.view.token
 
     async def honour(self, token: SessionToken) -> None:
         """Return once this node holds everything `token` has seen, pulling what it lacks

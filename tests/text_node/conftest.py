@@ -98,3 +98,9 @@ async def until(check: Any, limit_s: float = 10.0) -> Any:
             return result
         assert time.monotonic() < deadline, "not within the limit"
         await asyncio.sleep(0.05)
+
+
+async def answered(http: httpx.AsyncClient, url: str, status: int) -> httpx.Response | None:
+    """The answer to `GET url` if it has `status` (for `until`)."""
+    response = await http.get(url)
+    return response if response.status_code == status else None

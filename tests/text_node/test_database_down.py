@@ -12,7 +12,7 @@ from text_node import create_app, projection
 from text_node.errors import DatabaseUnavailableError
 
 from ..conftest import new_cluster
-from .conftest import agent, init, node_settings, until
+from .conftest import agent, answered, init, node_settings, until
 
 LOST = "0b7a3c52-5f0e-4d9b-9f6e-2f1c3d4e5a6b"
 
@@ -48,19 +48,14 @@ async def test_database_down_gives_503_and_health_says_so(own_cluster: PostgresC
         assert (await client.get("/api/document/current")).json()["version"] == 1
         # but the reader process sends them elsewhere: this view stands still meanwhile
         async with httpx.AsyncClient(timeout=5) as http:
-            answer = await until(lambda: _answered(http, reader, 503))
+            answer = await until(lambda: answered(http, reader, 503))
             assert "своей базы данных" in answer.json()["message"]
             own_cluster.start()
             assert (await client.get("/health")).status_code == 200
             accepted = await client.post("/api/edits", json=body, headers=agent(1))
             assert accepted.status_code == 201
-            assert (await until(lambda: _answered(http, reader, 200))).json()["version"] == 2
+            assert (await until(lambda: answered(http, reader, 200))).json()["version"] == 2
         assert accepted.json()["version"] == 2
-
-
-async def _answered(http: httpx.AsyncClient, url: str, status: int) -> httpx.Response | None:
-    response = await http.get(url)
-    return response if response.status_code == status else None
 
 
 async def test_an_edit_whose_commit_and_reload_both_fail_is_not_kept_in_memory(

@@ -29,6 +29,7 @@ from .conftest import (
     SERVICE_TOKEN,
     UNREACHABLE,
     agent,
+    answered,
     init,
     node_settings,
     until,
@@ -219,12 +220,8 @@ async def test_the_reader_ends_with_its_node(database_url: str) -> None:
         process = application.state.feed.process
         async with httpx.AsyncClient(timeout=5) as http:
             health = f"http://127.0.0.1:{port}/health"
-            await until(lambda: _ok(http, health))
+            await until(lambda: answered(http, health, 200))
     assert process.returncode is not None
-
-
-async def _ok(http: httpx.AsyncClient, url: str) -> bool:
-    return (await http.get(url)).status_code == 200
 
 
 async def test_a_killed_nodes_reader_goes_and_a_frozen_nodes_says_so(
@@ -250,16 +247,16 @@ async def test_a_killed_nodes_reader_goes_and_a_frozen_nodes_says_so(
                 f"http://127.0.0.1:{ports[0]}/api/document/init", json=init_, headers=OPERATOR
             )
             assert response.status_code == 201, response.text
-            await until(lambda: _ok(http, url))
+            await until(lambda: answered(http, url, 200))
             # frozen: within STALE_AFTER_S and a heartbeat, 503, so nginx asks another node
             pid = nodes[0].pid
             assert pid is not None
             signal_pid(pid, signal.SIGSTOP)
             frozen = time.monotonic()
-            await until(lambda: _unavailable(http, url), limit_s=STALE_AFTER_S + 2)
+            await until(lambda: answered(http, url, 503), limit_s=STALE_AFTER_S + 2)
             assert time.monotonic() - frozen >= STALE_AFTER_S - HEARTBEAT_S
             signal_pid(pid, signal.SIGCONT)
-            await until(lambda: _ok(http, url))
+            await until(lambda: answered(http, url, 200))
             # killed: its reader ends with it, and the port is free for the next one
             nodes[0].kill()
 
@@ -272,11 +269,7 @@ async def test_a_killed_nodes_reader_goes_and_a_frozen_nodes_says_so(
 
             await until(refused, limit_s=5)
             nodes[0].start()
-            await until(lambda: _ok(http, url))
+            await until(lambda: answered(http, url, 200))
     finally:
         for node in nodes:
             node.stop()
-
-
-async def _unavailable(http: httpx.AsyncClient, url: str) -> bool:
-    return (await http.get(url)).status_code == 503
